@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
   libopencv-dev libdnnl-dev libonnx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev llvm clang-format
+  clang libclang-rt-14-dev libomp-14-dev llvm clang-format
 )
 
 missing=()

@@ -1,0 +1,19 @@
+// The list of op families. Each kernels/<family>.cc defines register_<family>.
+#include "runtime/op_registry.h"
+
+namespace detport::runtime {
+namespace kernels {
+void register_activation(OpRegistry&);
+void register_conv(OpRegistry&);
+void register_elementwise(OpRegistry&);
+void register_layout(OpRegistry&);
+}  // namespace kernels
+
+void register_all_ops(OpRegistry& r) {
+  kernels::register_activation(r);
+  kernels::register_conv(r);
+  kernels::register_elementwise(r);
+  kernels::register_layout(r);
+}
+
+}  // namespace detport::runtime
