@@ -127,6 +127,9 @@ struct OpDef {
   CanFuseFn can_fuse = nullptr;
   // Constant inputs -> constant outputs can be computed at compile time.
   bool foldable = true;
+  // Output "Out" holds exactly the bytes of input "X" (reshape-family ops): the planner lets it
+  // share X's storage, and the kernel must then do nothing when the two pointers are equal.
+  bool aliases_input = false;
 };
 
 class OpRegistry {

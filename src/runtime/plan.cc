@@ -167,6 +167,26 @@ Status Plan::plan_memory(const CompileOptions& options) {
   const int end = static_cast<int>(order_.size());
   for (ValueId o : graph_.outputs) last[static_cast<std::size_t>(o)] = end;
 
+  // Views: an aliasing op's output shares its input's storage, so the storage lives as long as
+  // either. root[v] is the value whose block holds v.
+  std::vector<ValueId> root(nv);
+  for (ValueId v = 0; v < static_cast<ValueId>(nv); ++v) root[static_cast<std::size_t>(v)] = v;
+  for (int idx : order_) {
+    const Node& node = graph_.nodes[static_cast<std::size_t>(idx)];
+    if (!node.def->aliases_input || node.dynamic || !node.fused.empty()) continue;
+    const ValueId in = node.input_value("X"), out = node.output_value("Out");
+    if (in == kNoValue || out == kNoValue) continue;
+    const Value& iv = graph_.value(in);
+    const Value& ov = graph_.value(out);
+    if (iv.constant || iv.dynamic || ov.dynamic || iv.layout != Layout::kPlain || ov.layout != Layout::kPlain ||
+        iv.meta.bytes() != ov.meta.bytes())
+      continue;
+    const ValueId r = root[static_cast<std::size_t>(in)];
+    root[static_cast<std::size_t>(out)] = r;
+    first[static_cast<std::size_t>(r)] = std::min(first[static_cast<std::size_t>(r)], first[static_cast<std::size_t>(out)]);
+    last[static_cast<std::size_t>(r)] = std::max(last[static_cast<std::size_t>(r)], last[static_cast<std::size_t>(out)]);
+  }
+
   struct Block {
     ValueId id;
     std::size_t size;
@@ -175,6 +195,7 @@ Status Plan::plan_memory(const CompileOptions& options) {
   for (ValueId v = 0; v < static_cast<ValueId>(nv); ++v) {
     const Value& val = graph_.value(v);
     if (val.constant || val.dynamic || first[static_cast<std::size_t>(v)] < 0) continue;
+    if (root[static_cast<std::size_t>(v)] != v) continue;  // placed with its root
     blocks.push_back({v, align_up(val.meta.bytes())});
   }
   // Greedy by size: each value takes the lowest offset free for its whole lifetime.
@@ -202,6 +223,8 @@ Status Plan::plan_memory(const CompileOptions& options) {
     offsets_[static_cast<std::size_t>(b.id)] = static_cast<int64_t>(offset);
     total = std::max(total, offset + b.size);
   }
+  for (ValueId v = 0; v < static_cast<ValueId>(nv); ++v)
+    if (root[static_cast<std::size_t>(v)] != v) offsets_[static_cast<std::size_t>(v)] = offsets_[static_cast<std::size_t>(root[static_cast<std::size_t>(v)])];
   if (total > options.max_arena_bytes)
     return make_error(
         ErrorCode::kInvalidInput,
