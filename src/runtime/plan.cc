@@ -178,13 +178,15 @@ Status Plan::plan_memory(const CompileOptions& options) {
     if (in == kNoValue || out == kNoValue) continue;
     const Value& iv = graph_.value(in);
     const Value& ov = graph_.value(out);
-    if (iv.constant || iv.dynamic || ov.dynamic || iv.layout != Layout::kPlain || ov.layout != Layout::kPlain ||
-        iv.meta.bytes() != ov.meta.bytes())
+    if (iv.constant || iv.dynamic || ov.dynamic || iv.layout != Layout::kPlain ||
+        ov.layout != Layout::kPlain || iv.meta.bytes() != ov.meta.bytes())
       continue;
     const ValueId r = root[static_cast<std::size_t>(in)];
     root[static_cast<std::size_t>(out)] = r;
-    first[static_cast<std::size_t>(r)] = std::min(first[static_cast<std::size_t>(r)], first[static_cast<std::size_t>(out)]);
-    last[static_cast<std::size_t>(r)] = std::max(last[static_cast<std::size_t>(r)], last[static_cast<std::size_t>(out)]);
+    first[static_cast<std::size_t>(r)] =
+        std::min(first[static_cast<std::size_t>(r)], first[static_cast<std::size_t>(out)]);
+    last[static_cast<std::size_t>(r)] =
+        std::max(last[static_cast<std::size_t>(r)], last[static_cast<std::size_t>(out)]);
   }
 
   struct Block {
@@ -224,7 +226,9 @@ Status Plan::plan_memory(const CompileOptions& options) {
     total = std::max(total, offset + b.size);
   }
   for (ValueId v = 0; v < static_cast<ValueId>(nv); ++v)
-    if (root[static_cast<std::size_t>(v)] != v) offsets_[static_cast<std::size_t>(v)] = offsets_[static_cast<std::size_t>(root[static_cast<std::size_t>(v)])];
+    if (root[static_cast<std::size_t>(v)] != v)
+      offsets_[static_cast<std::size_t>(v)] =
+          offsets_[static_cast<std::size_t>(root[static_cast<std::size_t>(v)])];
   if (total > options.max_arena_bytes)
     return make_error(
         ErrorCode::kInvalidInput,

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   Runner run;
   add_inspect(app, run);
   add_demo(app, run);
+  add_run(app, run);
+  add_eval(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,53 @@
+#include "model_options.h"
+
+#include <fmt/format.h>
+
+#include "formats/model_io.h"
+#include "ir/random_weights.h"
+
+namespace detport::cli {
+
+void ModelOptions::add_to(CLI::App& cmd, bool model_positional) {
+  if (model_positional)
+    cmd.add_option("MODEL", model, "model directory, path prefix or program file")->required();
+  cmd.add_option("--model-file", model_file, "program file (overrides discovery)");
+  cmd.add_option("--params-file", params_file, "params file (overrides discovery)");
+  cmd.add_option("--weights", weights, "'random': seeded random weights for graph-only models")
+      ->check(CLI::IsMember({"", "random"}));
+  cmd.add_option("--seed", seed, "seed for --weights random");
+  cmd.add_option("--threads", threads, "CPU threads (default: all cores)");
+  cmd.add_flag("--no-fuse", no_fuse,
+               "disable graph passes (batch_norm folding, post-op fusion, no-op removal)");
+  cmd.add_flag("--reference", reference,
+               "run every op with its plain reference kernel (slow; for debugging)");
+  cmd.add_option("--backend", backend, "native")->check(CLI::IsMember({"native"}));
+}
+
+Result<ir::Model> ModelOptions::load() const {
+  formats::LoadOptions lo;
+  if (!model_file.empty()) lo.model_file = model_file;
+  if (!params_file.empty()) lo.params_file = params_file;
+  DETPORT_ASSIGN(ir::Model m, formats::load_model(model, lo));
+  if (weights == "random") {
+    DETPORT_TRY(ir::randomize_weights(m, seed, true));
+  } else if (!m.has_weights() && !ir::persistable_names(m.program).empty()) {
+    return make_error(ErrorCode::kInvalidInput,
+                      "the model has no weights (its params file is missing); pass --weights "
+                      "random to run it with "
+                      "seeded random weights",
+                      m.meta.files.program.string());
+  }
+  return m;
+}
+
+Result<std::unique_ptr<runtime::Backend>> ModelOptions::make_backend(const ir::Model& m,
+                                                                     bool profile) const {
+  runtime::CompileOptions o;
+  o.threads = threads;
+  o.fuse = !no_fuse && !reference;
+  o.optimized = !reference;
+  o.profile = profile;
+  return runtime::make_native_backend(m, o);
+}
+
+}  // namespace detport::cli
