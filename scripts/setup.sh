@@ -10,6 +10,7 @@ packages=(
   libopencv-dev libdnnl-dev libonnx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev libomp-14-dev llvm clang-format
+  chromium
 )
 
 missing=()

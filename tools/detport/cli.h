@@ -23,5 +23,8 @@ void add_inspect(CLI::App& app, Runner& run);
 void add_demo(CLI::App& app, Runner& run);
 void add_run(CLI::App& app, Runner& run);
 void add_eval(CLI::App& app, Runner& run);
+void add_bench(CLI::App& app, Runner& run);
+void add_report(CLI::App& app, Runner& run);
+void add_doctor(CLI::App& app, Runner& run);
 
 }  // namespace detport::cli

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   add_demo(app, run);
   add_run(app, run);
   add_eval(app, run);
+  add_bench(app, run);
+  add_report(app, run);
+  add_doctor(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
