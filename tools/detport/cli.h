@@ -26,5 +26,6 @@ void add_eval(CLI::App& app, Runner& run);
 void add_bench(CLI::App& app, Runner& run);
 void add_report(CLI::App& app, Runner& run);
 void add_doctor(CLI::App& app, Runner& run);
+void add_compare(CLI::App& app, Runner& run);
 
 }  // namespace detport::cli

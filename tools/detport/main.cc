@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   add_bench(app, run);
   add_report(app, run);
   add_doctor(app, run);
+  add_compare(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
