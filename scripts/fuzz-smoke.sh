@@ -26,9 +26,11 @@ shopt -s nullglob
 programs=(tests/malformed/*.prog)
 params=(tests/malformed/*.params)
 configs=(tests/malformed/*/*.yml)
+pirs=(tests/malformed/*.json)
 if [ -d "$shared/models" ]; then
   programs+=("$shared"/models/*/*.pdmodel "$shared"/models/*/__model__)
   configs+=("$shared"/models/*/*.yml)
+  pirs+=("$shared"/models/pir_*/*.json)
   # Params seeds: the small real ones only (each whole file is one input).
   for f in "$shared"/models/*/*.pdiparams; do
     [ "$(stat -c %s "$f")" -le 1000000 ] && params+=("$f")
@@ -57,5 +59,8 @@ run fuzz_program "$(seed program "${programs[@]}")" -max_len=2000000 & p1=$!
 run fuzz_params "$(seed params "${params[@]}")" -max_len=1100000 & p2=$!
 wait $p1 || status=1
 wait $p2 || status=1
-run fuzz_deploy_config "$(seed config "${configs[@]}")" -max_len=65536 || status=1
+run fuzz_deploy_config "$(seed config "${configs[@]}")" -max_len=65536 & p1=$!
+run fuzz_pir "$(seed pir "${pirs[@]}")" -max_len=500000 & p2=$!
+wait $p1 || status=1
+wait $p2 || status=1
 exit $status

@@ -21,5 +21,6 @@ int report(const Error& e);
 using Runner = std::function<int()>;
 void add_inspect(CLI::App& app, Runner& run);
 void add_demo(CLI::App& app, Runner& run);
+void add_convert(CLI::App& app, Runner& run);
 
 }  // namespace detport::cli
