@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <map>
+
 #include "formats/paddle_pir/pir_patches.h"
 #include "formats/paddle_pir/pir_program.h"
+#include "formats/paddle_pir/pir_tables.h"
 
 namespace detport::formats {
 namespace {
@@ -108,9 +112,10 @@ Result<ConvertResult> convert_model(const ir::Model& model, const ConvertOptions
       }
     }
   }
-  const int64_t current = model.meta.format == ir::SourceFormat::kPir
-                              ? model.meta.pir_version.value_or(1)
-                              : (program.pir.empty() ? 1 : 1);
+  // Legacy programs (and legacy files converted from PIR, which were moved to version 1 first)
+  // hold PIR version 1 encodings.
+  const int64_t current =
+      model.meta.format == ir::SourceFormat::kPir ? model.meta.pir_version.value_or(1) : 1;
   int64_t target = options.pir_version.value_or(known_version.value_or(1));
   if (options.format == TargetFormat::kLegacy) target = 1;
   if (options.pir_version && options.format == TargetFormat::kLegacy)
@@ -120,6 +125,33 @@ Result<ConvertResult> convert_model(const ir::Model& model, const ConvertOptions
     out.model.program = model.program;
     return out;
   }
+  // Say what the target release will not be able to run.
+  std::map<std::string, int64_t> unmapped, operands;
+  for (const auto& b : program.blocks)
+    for (const auto& o : b.ops) {
+      if (options.format == TargetFormat::kPir && o.pir.empty() && !pir::tables().by_legacy(o.type))
+        ++unmapped[o.type];
+      if (options.format == TargetFormat::kLegacy)
+        for (const auto& s : o.inputs)
+          if (!s.name.empty() && std::islower(static_cast<unsigned char>(s.name[0])) &&
+              o.type != "feed")
+            ++operands[o.type + "." + s.name];
+    }
+  auto listing = [](const std::map<std::string, int64_t>& m) {
+    std::string text;
+    for (const auto& [k, n] : m) text += fmt::format("{}{} x{}", text.empty() ? "" : ", ", k, n);
+    return text;
+  };
+  if (!unmapped.empty())
+    out.notes.push_back(fmt::format(
+        "ops with no pd_op mapping in data/pir/op_map.json, written as 1.<legacy name> (Paddle 3 "
+        "will not know them): {}",
+        listing(unmapped)));
+  if (!operands.empty())
+    out.notes.push_back(fmt::format(
+        "PIR int_array/scalar operands kept as tensor inputs (legacy Paddle expects attributes "
+        "here; detport does not fold them yet): {}",
+        listing(operands)));
   DETPORT_ASSIGN(Json doc, pir::write_program(program, current));
   if (current != target) {
     DETPORT_ASSIGN(auto changes, pir::change_pir_version(doc, target));

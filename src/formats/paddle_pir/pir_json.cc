@@ -126,11 +126,13 @@ Json scalar_to_pir(const ir::Scalar& s, const std::string& like_dtype) {
     d.push_back(s.c.real());
     d.push_back(s.c.imag());
   } else if (dtype == "float32") {
-    d.push_back(static_cast<double>(static_cast<float>(s.as_double())));
+    d.push_back(static_cast<double>(to_float(s.as_double())));
   } else if (dtype == "float64") {
     d.push_back(s.as_double());
   } else {
-    d.push_back(s.kind == ir::Scalar::Kind::kInt64 ? s.i : static_cast<int64_t>(s.as_double()));
+    const double x = s.as_double();
+    const bool fits = x >= -9.2e18 && x <= 9.2e18;  // NaN fails both
+    d.push_back(s.kind == ir::Scalar::Kind::kInt64 ? s.i : fits ? static_cast<int64_t>(x) : 0);
   }
   return Json{{"#", "1.a_scalar"}, {"D", std::move(d)}};
 }
@@ -300,8 +302,7 @@ Json encode_as(const ir::Attribute& a, const std::string& kind, const Json* like
   if (kind == "1.a_intarray")
     return Json{{"#", kind}, {"D", a.as_ints().value_or(std::vector<int64_t>{})}};
   if (kind == "0.a_f32")
-    return float_json("0.a_f32",
-                      static_cast<double>(static_cast<float>(a.as_double().value_or(0))));
+    return float_json("0.a_f32", static_cast<double>(to_float(a.as_double().value_or(0))));
   if (kind == "0.a_f64") return float_json("0.a_f64", a.as_double().value_or(0));
   if (kind == "0.a_i32" || kind == "0.a_i64" || kind == "0.a_index")
     return Json{{"#", kind}, {"D", a.as_int().value_or(0)}};
@@ -337,6 +338,13 @@ Json encode_as(const ir::Attribute& a, const std::string& kind, const Json* like
 }
 
 }  // namespace
+
+float to_float(double v) {
+  if (std::isnan(v)) return std::numeric_limits<float>::quiet_NaN();
+  if (v > std::numeric_limits<float>::max()) return std::numeric_limits<float>::infinity();
+  if (v < -std::numeric_limits<float>::max()) return -std::numeric_limits<float>::infinity();
+  return static_cast<float>(v);
+}
 
 Error at(const std::string& pointer, std::string message, ErrorCode code) {
   return make_error(code, std::move(message), pointer.empty() ? std::string("/") : pointer);
@@ -488,7 +496,7 @@ Result<std::optional<ir::Attribute>> decode_attr(const Json& a, const std::strin
   }
   if (id == "0.a_f32") {
     DETPORT_ASSIGN(double v, float_data(a, pointer));
-    return R{ir::Attribute::f32(static_cast<float>(v))};
+    return R{ir::Attribute::f32(to_float(v))};
   }
   if (id == "0.a_f64") {
     DETPORT_ASSIGN(double v, float_data(a, pointer));

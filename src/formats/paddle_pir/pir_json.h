@@ -17,6 +17,9 @@ namespace detport::formats::pir {
 
 using Json = nlohmann::json;
 
+// double -> float without undefined behaviour: values beyond float's range become +-infinity.
+float to_float(double v);
+
 // Limits checked on the text before anything is allocated for it.
 inline constexpr std::size_t kMaxFileBytes = std::size_t{512} << 20;
 inline constexpr int kMaxDepth = 64;

@@ -30,8 +30,7 @@ struct Mover {
                   fmt::format("{} does not fit the int32 that PIR version {} uses", v, version - 1),
                   ErrorCode::kIncompatible);
     }
-    if (to == "0.a_f32" && d.is_number())
-      d = static_cast<double>(static_cast<float>(d.get<double>()));
+    if (to == "0.a_f32" && d.is_number()) d = static_cast<double>(to_float(d.get<double>()));
     if (to == "0.a_f64" && d.is_number_integer()) d = d.get<double>();
     return {};
   }
@@ -140,7 +139,20 @@ int64_t max_pir_version() {
   return tables().max_version;
 }
 
+namespace {
+Result<std::vector<VersionChange>> change_checked(Json& doc, int64_t to);
+}  // namespace
+
 Result<std::vector<VersionChange>> change_pir_version(Json& doc, int64_t to) {
+  try {
+    return change_checked(doc, to);
+  } catch (const Json::exception& e) {
+    return make_error(ErrorCode::kInvalidInput, std::string("malformed PIR program: ") + e.what());
+  }
+}
+
+namespace {
+Result<std::vector<VersionChange>> change_checked(Json& doc, int64_t to) {
   if (!doc.is_object() || !doc.contains("base_code") || !doc["base_code"].contains("version") ||
       !doc["base_code"]["version"].is_number_integer())
     return at("/base_code/version", "expected the PIR version");
@@ -200,5 +212,7 @@ Result<std::vector<VersionChange>> change_pir_version(Json& doc, int64_t to) {
   doc["base_code"]["version"] = static_cast<uint64_t>(to);
   return changes;
 }
+
+}  // namespace
 
 }  // namespace detport::formats::pir

@@ -1,6 +1,7 @@
 // PIR JSON -> ir::Program (see pir_program.h).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -298,7 +299,8 @@ Status Reader::read_op(int32_t block, const Json& op, const std::string& p, Pend
         if (la.is_array() && la.size() == 3 && la[2] == an && la[0].is_string() &&
             la[1].is_number_integer()) {
           ir_name = la[0].get<std::string>();
-          legacy_kind = static_cast<ir::AttrKind>(la[1].get<int>());
+          legacy_kind =
+              static_cast<ir::AttrKind>(std::clamp(la[1].get<int>(), 0, ir::kMaxAttrKind));
         }
     } else if (value && !tab.pir_only_attrs.count(an) && !entry->pir_only.count(an)) {
       auto it = entry->to_legacy.find(an);
@@ -319,6 +321,9 @@ Status Reader::read_op(int32_t block, const Json& op, const std::string& p, Pend
         return at(p + "/detport/attrs",
                   "expected [name, kind, PIR name] or [name, kind, null, value]");
       const std::string ln = la[0].get<std::string>();
+      if (la[1].get<int>() < 0 || la[1].get<int>() > ir::kMaxAttrKind)
+        return at(p + "/detport/attrs",
+                  fmt::format("attribute kind {} is not an AttrType", la[1].get<int>()));
       const auto kind = static_cast<ir::AttrKind>(la[1].get<int>());
       if (la.size() == 4) {
         DETPORT_ASSIGN(auto v, decode_attr(la[3], p + "/detport/attrs"));
@@ -511,7 +516,22 @@ void restore_legacy(const Json& legacy, ir::Program& program) {
 
 }  // namespace
 
+namespace {
+Result<ReadProgram> read_checked(const Json& doc);
+}  // namespace
+
 Result<ReadProgram> read_program(const Json& doc) {
+  // The reader checks every shape it relies on; this catches what a check missed, so that a
+  // malformed file is an error and never an exception across the module boundary.
+  try {
+    return read_checked(doc);
+  } catch (const Json::exception& e) {
+    return make_error(ErrorCode::kInvalidInput, std::string("malformed PIR program: ") + e.what());
+  }
+}
+
+namespace {
+Result<ReadProgram> read_checked(const Json& doc) {
   if (!doc.is_object()) return at("", "expected a JSON object with base_code and program");
   const auto bc = doc.find("base_code");
   if (bc == doc.end() || !bc->is_object()) return at("/base_code", "missing base_code object");
@@ -519,7 +539,8 @@ Result<ReadProgram> read_program(const Json& doc) {
     return at("/base_code/magic",
               fmt::format("found {}; expected \"pir\" (Paddle's ReadModule rejects other files)",
                           bc->contains("magic") ? (*bc)["magic"].dump() : std::string("nothing")));
-  if (!bc->contains("version") || !(*bc)["version"].is_number_unsigned())
+  if (!bc->contains("version") || !(*bc)["version"].is_number_integer() ||
+      (*bc)["version"].get<int64_t>() < 0)
     return at("/base_code/version", "expected the PIR version, an unsigned integer");
   if (bc->contains("trainable") && !(*bc)["trainable"].is_boolean())
     return at("/base_code/trainable", "expected true or false");
@@ -549,6 +570,7 @@ Result<ReadProgram> read_program(const Json& doc) {
   out.program.pir = side.dump();
   return out;
 }
+}  // namespace
 
 std::map<std::string, int64_t> pir_op_counts(const ir::Program& program) {
   std::map<std::string, int64_t> counts;
@@ -559,7 +581,9 @@ std::map<std::string, int64_t> pir_op_counts(const ir::Program& program) {
     for (const auto& o : b.ops) {
       if (o.pir.empty()) continue;
       const Json s = Json::parse(o.pir, nullptr, false);
-      if (!s.is_object()) continue;
+      if (!s.is_object() || !s.contains("#") || !s["#"].is_string() || !s.contains("I") ||
+          !s["I"].is_array() || !s.contains("O") || !s["O"].is_array())
+        continue;
       ++counts[s["#"].get<std::string>()];
       for (const auto& i : s["I"])
         if (i.is_object() && i.contains("c")) ++counts["0.combine"];

@@ -1,6 +1,7 @@
 // ir::Program -> PIR JSON (see pir_program.h).
 #include <fmt/format.h>
 
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -14,7 +15,12 @@ template <typename To, typename From>
 std::vector<To> cast_all(const std::vector<From>& v) {
   std::vector<To> out;
   out.reserve(v.size());
-  for (const auto& x : v) out.push_back(static_cast<To>(x));
+  for (const auto& x : v) {
+    if constexpr (std::is_same_v<To, float>)
+      out.push_back(to_float(x));
+    else
+      out.push_back(static_cast<To>(x));
+  }
   return out;
 }
 
@@ -364,7 +370,7 @@ ir::Attribute coerce(const ir::Attribute& a, ir::AttrKind kind) {
       if (auto v = a.as_bool()) return ir::Attribute::boolean(*v);
       break;
     case K::kFloat:
-      if (auto v = a.as_double()) return ir::Attribute::f32(static_cast<float>(*v));
+      if (auto v = a.as_double()) return ir::Attribute::f32(to_float(*v));
       break;
     case K::kFloat64:
       if (auto v = a.as_double()) return ir::Attribute::f64(*v);
@@ -412,7 +418,21 @@ ir::Attribute coerce(const ir::Attribute& a, ir::AttrKind kind) {
   return a;
 }
 
+namespace {
+Result<Json> write_checked(const ir::Program& program, int64_t version);
+}  // namespace
+
 Result<Json> write_program(const ir::Program& program, int64_t version) {
+  try {
+    return write_checked(program, version);
+  } catch (const Json::exception& e) {
+    return make_error(ErrorCode::kInvalidInput,
+                      std::string("the program's PIR side information is malformed: ") + e.what());
+  }
+}
+
+namespace {
+Result<Json> write_checked(const ir::Program& program, int64_t version) {
   if (program.blocks.empty())
     return make_error(ErrorCode::kInvalidInput, "the program has no blocks");
   Json doc = Json::object();
@@ -436,5 +456,7 @@ Result<Json> write_program(const ir::Program& program, int64_t version) {
       {"regions", Json::array({{{"#", "region_0"}, {"blocks", Json::array({std::move(b0)})}}})}};
   return doc;
 }
+
+}  // namespace
 
 }  // namespace detport::formats::pir
