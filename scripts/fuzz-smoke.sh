@@ -26,9 +26,15 @@ shopt -s nullglob
 programs=(tests/malformed/*.prog)
 params=(tests/malformed/*.params)
 configs=(tests/malformed/*/*.yml)
+pirs=(tests/malformed/*.json)
 if [ -d "$shared/models" ]; then
   programs+=("$shared"/models/*/*.pdmodel "$shared"/models/*/__model__)
   configs+=("$shared"/models/*/*.yml)
+  # PIR seeds: the smallest real export only; each input is read, written, read again and moved
+  # through every PIR version under ASan, so whole 400 KB programs would leave few runs a minute.
+  for f in "$shared"/models/pir_*/*.json; do
+    [ "$(stat -c %s "$f")" -le 150000 ] && pirs+=("$f")
+  done
   # Params seeds: the small real ones only (each whole file is one input).
   for f in "$shared"/models/*/*.pdiparams; do
     [ "$(stat -c %s "$f")" -le 1000000 ] && params+=("$f")
@@ -57,5 +63,8 @@ run fuzz_program "$(seed program "${programs[@]}")" -max_len=2000000 & p1=$!
 run fuzz_params "$(seed params "${params[@]}")" -max_len=1100000 & p2=$!
 wait $p1 || status=1
 wait $p2 || status=1
-run fuzz_deploy_config "$(seed config "${configs[@]}")" -max_len=65536 || status=1
+run fuzz_deploy_config "$(seed config "${configs[@]}")" -max_len=65536 & p1=$!
+run fuzz_pir "$(seed pir "${pirs[@]}")" -max_len=150000 & p2=$!
+wait $p1 || status=1
+wait $p2 || status=1
 exit $status

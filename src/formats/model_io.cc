@@ -10,6 +10,7 @@
 #include "formats/deploy_config/deploy_config_writer.h"
 #include "formats/paddle_legacy/params_codec.h"
 #include "formats/paddle_legacy/program_codec.h"
+#include "formats/paddle_pir/pir_program.h"
 
 namespace detport::formats {
 namespace fs = std::filesystem;
@@ -122,15 +123,21 @@ Result<ir::Model> load_model(const fs::path& model, const LoadOptions& options) 
   DETPORT_ASSIGN(auto program_file, MappedFile::open(files.program));
   const auto bytes = program_file->bytes();
   const std::string kind = legacy::sniff_file_kind(bytes);
-  if (is_pir(files.program) || kind.find("PIR") != std::string::npos)
-    return make_error(ErrorCode::kUnsupported,
-                      "PIR programs (Paddle 3 JSON) are not supported yet; re-export with "
-                      "FLAGS_enable_pir_api=0 to get a .pdmodel",
-                      files.program.string());
-  auto program = legacy::parse_program(bytes);
-  if (!program.ok()) return Error(std::move(program).error()).within(files.program.string());
-  m.program = std::move(program).value();
-  m.meta.format = ir::SourceFormat::kLegacy;
+  if (is_pir(files.program) || kind.find("PIR") != std::string::npos) {
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    auto doc = pir::parse_document(text);
+    if (!doc.ok()) return Error(std::move(doc).error()).within(files.program.string());
+    auto read = pir::read_program(*doc);
+    if (!read.ok()) return Error(std::move(read).error()).within(files.program.string());
+    m.program = std::move(read->program);
+    m.meta.format = ir::SourceFormat::kPir;
+    m.meta.pir_version = read->version;
+  } else {
+    auto program = legacy::parse_program(bytes);
+    if (!program.ok()) return Error(std::move(program).error()).within(files.program.string());
+    m.program = std::move(program).value();
+    m.meta.format = ir::SourceFormat::kLegacy;
+  }
   if (m.program.has_version && m.program.version)
     m.meta.producer = ir::Release::from_program_version(*m.program.version);
 
@@ -160,11 +167,14 @@ Status save_model(const ir::Model& model, const fs::path& dir, const SaveOptions
   if (program_name.empty())
     program_name = model.meta.files.program.empty() ? "model.pdmodel"
                                                     : model.meta.files.program.filename().string();
-  if (is_pir(program_name))
-    return make_error(ErrorCode::kUnsupported, "writing PIR programs is not supported yet",
-                      (dir / program_name).string());
-  DETPORT_ASSIGN(std::string bytes, legacy::serialize_program(model.program));
-  DETPORT_TRY(write_file(dir / program_name, bytes));
+  if (is_pir(program_name)) {
+    auto doc = pir::write_program(model.program, model.meta.pir_version.value_or(1));
+    if (!doc.ok()) return Error(std::move(doc).error()).within((dir / program_name).string());
+    DETPORT_TRY(write_file(dir / program_name, doc->dump()));
+  } else {
+    DETPORT_ASSIGN(std::string bytes, legacy::serialize_program(model.program));
+    DETPORT_TRY(write_file(dir / program_name, bytes));
+  }
 
   ir::ParamsLayout layout =
       options.layout == ir::ParamsLayout::kNone ? model.meta.params_layout : options.layout;

@@ -19,6 +19,14 @@ namespace detport::ir {
 // Every IR entity carries `extra`: wire-format bytes of the fields of its source record that
 // detport does not interpret (unknown or deprecated fields), re-emitted verbatim on write so that
 // reading then writing an unchanged model reproduces it byte for byte.
+//
+// Op, Var, Block and Program also carry `pir`: compact JSON text holding what a Paddle 3 PIR
+// program says beyond the legacy vocabulary (the pd_op name, value types with layout/LoD/offset,
+// exact attribute encodings such as a_intarray vs a_array of a_i64, result attributes, folded
+// builtin.combine/split ops, parameter op fields). The PIR writer uses it to reproduce the file;
+// it is empty for legacy programs, and the legacy codec never reads or writes it (a separate
+// field, not `extra`, so the legacy byte-exact round trip cannot be disturbed). Consumers that
+// only need the graph (checker, runtime, exporter) ignore it. See docs/FORMATS.md section 5.
 
 struct Slot {
   std::string name;               // "X", "Filter", "Out", ...
@@ -33,6 +41,7 @@ struct Op {
   std::vector<NamedAttribute> attrs;  // in file order
   std::optional<bool> is_target;
   std::string extra;
+  std::string pir;
 
   const Attribute* attr(std::string_view name) const;
   Attribute* attr(std::string_view name);
@@ -82,6 +91,7 @@ struct Var {
   std::vector<NamedAttribute> attrs;  // VarDesc.Attr (INT, STRING or INTS)
   std::string type_extra;             // VarType fields not modelled (reader, tuple, unknown)
   std::string extra;
+  std::string pir;
 
   bool is_persistable() const { return persistable.value_or(false); }
   // A persistable var that is not the feed/fetch holder: what the params file stores.
@@ -96,6 +106,7 @@ struct Block {
   std::vector<Op> ops;
   std::optional<int32_t> forward_block_idx;
   std::string extra;
+  std::string pir;
 
   const Var* find_var(std::string_view name) const;
   Var* find_var(std::string_view name);
@@ -131,6 +142,7 @@ struct Program {
   std::optional<std::vector<OpVersion>> op_version_map;  // nullopt: the field is absent
   std::optional<OpCompatibleMap> op_compatible_map;      // 1.x only
   std::string extra;
+  std::string pir;
 
   const Block& global_block() const { return blocks.front(); }
   Block& global_block() { return blocks.front(); }

@@ -105,8 +105,73 @@ case("jpeg_as_program", {"photo.prog": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" +
      P % "photo.prog", 2, "the file is a JPEG image, not a serialized ProgramDesc")
 case("json_as_program", {"config.prog": '{"model": "ppyoloe", "version": 2}\n'}, P % "config.prog", 2,
      "the file is JSON text")
-case("pir_json", {"inference.json": '{"base_code":{"magic":"pir","trainable":true,"version":1},"program":{}}'},
-     "inspect --model-file {dir}/inference.json", 2, "PIR programs (Paddle 3 JSON) are not supported yet")
+
+# PIR JSON programs: a minimal valid one (parameter -> data -> add -> fetch) and broken variants.
+import copy
+import json
+
+F32 = {"#": "0.t_f32"}
+
+
+def dtensor(dims):
+    return {"#": "0.t_dtensor", "D": [F32, dims, "NCHW", [], 0]}
+
+
+def attr(name, kind, value):
+    return {"N": name, "AT": {"#": kind, "D": value}}
+
+
+PIR = {"base_code": {"magic": "pir", "trainable": True, "version": 1}, "program": {"regions": [
+    {"#": "region_0", "blocks": [{"#": "block_0", "args": [], "ops": [
+        {"#": "p", "A": [0, 1, 1, "w"], "DA": [], "QA": [], "OA": [1, 0, 1], "O": {"%": 1, "TT": dtensor([4])}},
+        {"#": "1.data", "I": [], "O": [{"%": 2, "TT": dtensor([-1, 4])}],
+         "A": [attr("name", "0.a_str", "x"), attr("shape", "1.a_intarray", [-1, 4]),
+               attr("dtype", "1.a_dtype", "float32"), attr("place", "1.a_place", [1, 0, ""])]},
+        {"#": "1.add", "I": [{"%": 2}, {"%": 1}], "O": [{"%": 3, "TT": dtensor([-1, 4])}], "A": []},
+        {"#": "1.fetch", "I": [{"%": 3}], "O": [{"%": 4, "TT": dtensor([-1, 4])}],
+         "A": [attr("name", "0.a_str", "y"), attr("col", "0.a_i32", 0)]}]}]}]}}
+OPS = "/program/regions/0/blocks/0/ops"
+
+
+def pir_variant(change):
+    doc = copy.deepcopy(PIR)
+    change(doc["program"]["regions"][0]["blocks"][0]["ops"], doc)
+    return json.dumps(doc)
+
+
+PJ = "inspect --model-file {dir}/%s"
+PJP = "inspect --model-file {dir}/%s --params-file {dir}/%s"
+case("pir_valid", {"pir_good.json": json.dumps(PIR)}, PJP % ("pir_good.json", "good.params"), 0, "elementwise_add")
+case("pir_not_json", {"pir_cut.json": json.dumps(PIR)[:300]}, PJ % "pir_cut.json", 2, "not valid JSON")
+case("pir_wrong_magic", {"pir_magic.json": pir_variant(lambda ops, d: d["base_code"].update(magic="pjr"))},
+     PJ % "pir_magic.json", 2, '/base_code/magic: found "pjr"; expected "pir"')
+case("pir_unknown_dialect", {"pir_dialect.json": pir_variant(lambda ops, d: ops[2].update({"#": "9.add"}))},
+     PJ % "pir_dialect.json", 2, OPS + "/2/#: unknown dialect in op '9.add'")
+case("pir_unknown_op", {"pir_op.json": pir_variant(lambda ops, d: ops[2].update({"#": "1.frobnicate"}))},
+     PJ % "pir_op.json", 2, OPS + "/2/#: unknown op '1.frobnicate'")
+case("pir_unknown_type", {"pir_type.json": pir_variant(lambda ops, d: ops[2]["O"][0].update(TT={"#": "0.t_f128"}))},
+     PJ % "pir_type.json", 2, OPS + "/2/O/0/TT/#: unknown value type '0.t_f128'")
+case("pir_unknown_element_type",
+     {"pir_elem.json": pir_variant(lambda ops, d: ops[2]["O"][0]["TT"]["D"].__setitem__(0, {"#": "0.t_f128"}))},
+     PJ % "pir_elem.json", 2, OPS + "/2/O/0/TT/D/0/#: unknown element type '0.t_f128'")
+case("pir_unknown_attr_kind",
+     {"pir_attr.json": pir_variant(lambda ops, d: ops[3]["A"][1].update(AT={"#": "0.a_f128", "D": 0}))},
+     PJ % "pir_attr.json", 2, OPS + "/3/A/1/AT/#: unknown attribute kind '0.a_f128'")
+case("pir_dangling_value", {"pir_dangling.json": pir_variant(lambda ops, d: ops[2]["I"][1].update({"%": 99}))},
+     PJ % "pir_dangling.json", 2, OPS + "/2/I/1/%: value id 99 is not defined")
+case("pir_value_defined_twice", {"pir_twice.json": pir_variant(lambda ops, d: ops[2]["O"][0].update({"%": 2}))},
+     PJ % "pir_twice.json", 2, OPS + "/2/O/0/%: value id 2 is defined twice")
+case("pir_bad_parameter", {"pir_param.json": pir_variant(lambda ops, d: ops[0].update(A=[0, 1, 1]))},
+     PJ % "pir_param.json", 2, OPS + "/0/A: a parameter op needs A = [is_distributed, is_parameter, need_clip, name]")
+case("pir_int32_overflow",
+     {"pir_i32.json": pir_variant(lambda ops, d: ops[3]["A"][1]["AT"].update(D=1 << 40))},
+     PJ % "pir_i32.json", 2, OPS + "/3/A/1/AT/D: 1099511627776 is out of range")
+case("pir_too_deep", {"pir_deep.json": '{"base_code": ' + "[" * 100 + "]" * 100 + "}"},
+     PJ % "pir_deep.json", 2, "JSON nesting deeper than 64 levels")
+case("pir_params_dims_mismatch", {}, PJP % ("pir_good.json", "dims5.params"), 2,
+     "tensor for 'w' has dims [5] but the program declares [4]")
+case("pir_params_too_many", {}, PJP % ("pir_good.json", "two.params"), 2,
+     "they hold 1 more tensor: the file has 2 tensors for 1 persistable vars")
 case("truncated_program", {"truncated.prog": GOOD[: len(GOOD) * 2 // 3]}, P % "truncated.prog", 2,
      "remain in the enclosing")
 rnd = bytes((i * 7919 + 13) % 251 for i in range(512))

@@ -127,15 +127,6 @@ INSTANTIATE_TEST_SUITE_P(Shared, LegacyModelTest, ::testing::ValuesIn(kModels),
                            return p.param.dir;
                          });
 
-TEST(PirModels, AreRefusedClearlyUntilSupported) {
-  const fs::path dir = models_dir() / "pir_pp_lcnet_x0_25_textline_ori";
-  DETPORT_REQUIRE_SHARED(dir);
-  auto r = testing::run_detport("inspect '" + dir.string() + "'");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("PIR programs (Paddle 3 JSON) are not supported yet"), std::string::npos)
-      << r.err;
-}
-
 TEST(BlazeFace, WeightsMatchTheProvenanceCounts) {
   // PROVENANCE.md: 198 fp32 tensors, 119,616 elements.
   const fs::path dir = models_dir() / "blazeface_p23";

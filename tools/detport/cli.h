@@ -21,6 +21,7 @@ int report(const Error& e);
 using Runner = std::function<int()>;
 void add_inspect(CLI::App& app, Runner& run);
 void add_demo(CLI::App& app, Runner& run);
+void add_convert(CLI::App& app, Runner& run);
 void add_run(CLI::App& app, Runner& run);
 void add_eval(CLI::App& app, Runner& run);
 void add_bench(CLI::App& app, Runner& run);

@@ -5,6 +5,8 @@
 
 #include <unordered_map>
 
+#include "formats/paddle_pir/pir_program.h"
+
 namespace detport::cli {
 namespace {
 
@@ -88,6 +90,10 @@ json inspect_json(const ir::Model& model, const ir::ModelSummary& s) {
     j["producer"] = nullptr;
   }
   j["pir_version"] = model.meta.pir_version ? json(*model.meta.pir_version) : json(nullptr);
+  // The ops as the PIR document names them (parameter ops "p", builtin.combine/split included);
+  // null for programs not read from PIR.
+  const auto pir_ops = formats::pir::pir_op_counts(model.program);
+  j["pir_ops"] = pir_ops.empty() ? json(nullptr) : json(pir_ops);
   j["op_version_map"] =
       model.program.op_version_map
           ? json{{"present", true}, {"entries", model.program.op_version_map->size()}}
@@ -147,12 +153,17 @@ std::string inspect_text(const ir::Model& model, const ir::ModelSummary& s) {
   const auto& files = model.meta.files;
   out += fmt::format("{}\n",
                      files.program.empty() ? std::string("(in memory)") : files.program.string());
-  line("format", ir::source_format_name(model.meta.format));
+  line("format", model.meta.pir_version
+                     ? fmt::format("{} (PIR version {})", ir::source_format_name(model.meta.format),
+                                   *model.meta.pir_version)
+                     : ir::source_format_name(model.meta.format));
   if (model.program.version) {
     const auto r = ir::Release::from_program_version(*model.program.version);
     line("written by", r.is_develop() ? "a develop build of Paddle (ProgramDesc.version 0)"
                                       : fmt::format("Paddle {} (ProgramDesc.version {})",
                                                     r.to_string(), *model.program.version));
+  } else if (model.meta.format == ir::SourceFormat::kPir) {
+    line("written by", "Paddle 3.x (PIR programs do not record the release)");
   } else {
     line("written by", "unknown (ProgramDesc.version absent)");
   }

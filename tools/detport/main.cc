@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   Runner run;
   add_inspect(app, run);
   add_demo(app, run);
+  add_convert(app, run);
   add_run(app, run);
   add_eval(app, run);
   add_bench(app, run);
