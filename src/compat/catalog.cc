@@ -58,40 +58,62 @@ Result<Catalog> Catalog::load_files(std::vector<DataFile> files) {
   DETPORT_ASSIGN(json sj, parse_json(*sources_file));
   DETPORT_ASSIGN(c.sources_, sources_from_json(sj, "data/compat/sources.json"));
 
-  // Resolve each release: walk its `extends` chain to the base, then apply the patches in order.
+  // Check every `extends` names an existing release and that no chain loops.
+  std::map<std::string, std::vector<std::string>> children;
+  std::vector<std::string> roots;
   for (const auto& [name, doc] : raw) {
-    std::vector<std::string> chain{name};
-    std::set<std::string> seen{name};
-    while (raw.at(chain.back()).contains("extends")) {
-      const json& ext = raw.at(chain.back())["extends"];
-      const std::string where = "data/compat/" + file_of.at(chain.back()) + ": /extends";
-      if (!ext.is_string())
-        return make_error(ErrorCode::kInvalidInput, "expected a release name string", where);
-      const std::string base = ext.get<std::string>();
-      if (raw.count(base) == 0)
-        return make_error(ErrorCode::kInvalidInput,
-                          fmt::format("extends \"{}\", which has no paddle-{}.json", base, base),
-                          where);
-      if (!seen.insert(base).second)
-        return make_error(ErrorCode::kInvalidInput, "the extends chain loops back to " + base,
-                          where);
-      chain.push_back(base);
+    if (!doc.contains("extends")) {
+      roots.push_back(name);
+      continue;
     }
-    std::reverse(chain.begin(), chain.end());
-    json resolved = raw.at(chain.front());
-    std::vector<std::string> files_used{file_of.at(chain.front())};
-    for (std::size_t i = 1; i < chain.size(); ++i) {
-      resolved.merge_patch(raw.at(chain[i]));
-      files_used.push_back(file_of.at(chain[i]));
-    }
-    resolved.erase("extends");
-    std::string where = "data/compat/" + file_of.at(name);
-    if (chain.size() > 1)
-      where += fmt::format(" (resolved over {})", fmt::join(files_used, " <- "));
-    DETPORT_ASSIGN(ReleaseData d, release_from_json(resolved, where, c.sources_));
-    d.files = std::move(files_used);
-    c.releases_.push_back(std::move(d));
+    const std::string where = "data/compat/" + file_of.at(name) + ": /extends";
+    if (!doc["extends"].is_string())
+      return make_error(ErrorCode::kInvalidInput, "expected a release name string", where);
+    const std::string base = doc["extends"].get<std::string>();
+    if (raw.count(base) == 0)
+      return make_error(ErrorCode::kInvalidInput,
+                        fmt::format("extends \"{}\", which has no paddle-{}.json", base, base),
+                        where);
+    children[base].push_back(name);
   }
+  // Resolve from each base down its chain: a child is its parent's document with its own file
+  // merged in, and shares the ops its file does not touch.
+  std::vector<std::unique_ptr<ReleaseData>> done;
+  struct Pending {
+    std::string name;
+    json resolved;
+    const ReleaseData* parent;
+    std::vector<std::string> files;
+  };
+  std::vector<Pending> stack;
+  for (const std::string& r : roots) stack.push_back({r, raw.at(r), nullptr, {file_of.at(r)}});
+  std::size_t visited = 0;
+  while (!stack.empty()) {
+    Pending p = std::move(stack.back());
+    stack.pop_back();
+    ++visited;
+    const json& own = raw.at(p.name);
+    json doc = std::move(p.resolved);
+    if (p.parent != nullptr) doc.merge_patch(own);
+    doc.erase("extends");
+    std::string where = "data/compat/" + file_of.at(p.name);
+    if (p.files.size() > 1) where += fmt::format(" (resolved over {})", fmt::join(p.files, " <- "));
+    DETPORT_ASSIGN(ReleaseData d, release_from_json(doc, where, c.sources_, p.parent,
+                                                    p.parent != nullptr ? &own : nullptr));
+    d.files = p.files;
+    done.push_back(std::make_unique<ReleaseData>(std::move(d)));
+    const auto& kids = children[p.name];
+    for (std::size_t i = 0; i < kids.size(); ++i) {
+      std::vector<std::string> chain_files = p.files;
+      chain_files.push_back(file_of.at(kids[i]));
+      stack.push_back({kids[i], i + 1 == kids.size() ? std::move(doc) : doc, done.back().get(),
+                       std::move(chain_files)});
+    }
+  }
+  if (visited != raw.size())
+    return make_error(ErrorCode::kInvalidInput,
+                      "an extends chain loops (no file it reaches is a base)", "data/compat");
+  for (auto& d : done) c.releases_.push_back(std::move(*d));
   std::sort(c.releases_.begin(), c.releases_.end(),
             [](const ReleaseData& a, const ReleaseData& b) { return a.release < b.release; });
   for (std::size_t i = 1; i < c.releases_.size(); ++i)

@@ -404,7 +404,7 @@ bool OpInfo::has_extras() const {
 
 const OpInfo* ReleaseData::op(std::string_view type) const {
   auto it = ops.find(type);
-  return it == ops.end() ? nullptr : &it->second;
+  return it == ops.end() ? nullptr : it->second.get();
 }
 
 const AbsentOp* ReleaseData::absent(std::string_view type) const {
@@ -440,7 +440,8 @@ Result<std::map<std::string, Source, std::less<>>> sources_from_json(const nlohm
 }
 
 Result<ReleaseData> release_from_json(const nlohmann::json& doc, const std::string& where,
-                                      const SourceTable& sources) {
+                                      const SourceTable& sources, const ReleaseData* previous,
+                                      const nlohmann::json* patch) {
   Reader r(where, &sources);
   DETPORT_TRY(r.keys(doc, "",
                      {"schema", "release", "extends", "summary", "releases_seen", "proto",
@@ -472,9 +473,17 @@ Result<ReleaseData> release_from_json(const nlohmann::json& doc, const std::stri
   DETPORT_TRY(read_export(r, doc["export"], d.export_rules));
   DETPORT_TRY(read_op_version_map(r, doc["op_version_map"], d.op_version_map));
   DETPORT_TRY(r.object(doc["ops"], "/ops"));
+  const json* patched_ops = patch != nullptr && patch->contains("ops") ? &(*patch)["ops"] : nullptr;
   for (const auto& [name, v] : doc["ops"].items()) {
+    if (previous != nullptr && (patched_ops == nullptr || !patched_ops->contains(name))) {
+      auto it = previous->ops.find(name);
+      if (it != previous->ops.end()) {
+        d.ops.emplace(name, it->second);
+        continue;
+      }
+    }
     DETPORT_ASSIGN(auto op, read_op(r, v, "/ops/" + name));
-    d.ops.emplace(name, std::move(op));
+    d.ops.emplace(name, std::make_shared<const OpInfo>(std::move(op)));
   }
   if (doc.contains("absent_ops")) {
     DETPORT_TRY(r.object(doc["absent_ops"], "/absent_ops"));

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,7 +125,9 @@ struct ReleaseData {
   std::optional<PirInfo> pir;
   ExportInfo export_rules;
   OpVersionMapInfo op_version_map;
-  std::map<std::string, OpInfo, std::less<>> ops;
+  // Shared with the previous release when its file does not touch the op (most ops, most
+  // releases), which keeps loading every release cheap.
+  std::map<std::string, std::shared_ptr<const OpInfo>, std::less<>> ops;
   std::map<std::string, AbsentOp, std::less<>> absent_ops;
 
   const OpInfo* op(std::string_view type) const;
@@ -138,9 +141,12 @@ struct Source {
 
 // Converts a resolved release document (after merging the files it extends) into ReleaseData.
 // Errors name the JSON pointer and what was expected; `where` prefixes the context (file names).
-// `sources` is the table every `source` id must be in.
+// `sources` is the table every `source` id must be in. With `previous` (the release extended) and
+// `patch` (this release's own file), ops the patch does not mention are shared, not re-read.
 Result<ReleaseData> release_from_json(const nlohmann::json& doc, const std::string& where,
-                                      const std::map<std::string, Source, std::less<>>& sources);
+                                      const std::map<std::string, Source, std::less<>>& sources,
+                                      const ReleaseData* previous = nullptr,
+                                      const nlohmann::json* patch = nullptr);
 
 Result<std::map<std::string, Source, std::less<>>> sources_from_json(const nlohmann::json& doc,
                                                                      const std::string& where);
