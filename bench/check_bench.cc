@@ -81,6 +81,20 @@ void BM_CheckCommand(benchmark::State& state, const std::string& name) {
   }
 }
 
+// Reading the model alone (formats; part of the command above).
+void BM_ReadModel(benchmark::State& state, const std::string& name) {
+  if (!fs::exists(model_dir(name))) {
+    state.SkipWithError("../shared/models is not available");
+    return;
+  }
+  for (auto _ : state) {
+    formats::LoadOptions lo;
+    lo.load_deploy_config = false;
+    auto model = formats::load_model(model_dir(name), lo);
+    benchmark::DoNotOptimize(model);
+  }
+}
+
 void BM_CheckAllReleases(benchmark::State& state) {
   ir::Model m = zoo::ppyoloe_like();
   auto stats = compat::apply_export_form(m, *catalog().find({2, 6, 0}), {2, 6, 1});
@@ -95,6 +109,9 @@ int register_models() {
   for (const char* name : kModels) {
     benchmark::RegisterBenchmark(("BM_CheckRules/" + std::string(name)).c_str(),
                                  [name](benchmark::State& s) { BM_CheckRules(s, name); })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("BM_ReadModel/" + std::string(name)).c_str(),
+                                 [name](benchmark::State& s) { BM_ReadModel(s, name); })
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("BM_CheckCommand/" + std::string(name)).c_str(),
                                  [name](benchmark::State& s) { BM_CheckCommand(s, name); })
