@@ -57,5 +57,9 @@ run fuzz_program "$(seed program "${programs[@]}")" -max_len=2000000 & p1=$!
 run fuzz_params "$(seed params "${params[@]}")" -max_len=1100000 & p2=$!
 wait $p1 || status=1
 wait $p2 || status=1
-run fuzz_deploy_config "$(seed config "${configs[@]}")" -max_len=65536 || status=1
+run fuzz_deploy_config "$(seed config "${configs[@]}")" -max_len=65536 & p1=$!
+run fuzz_compat_data "$(seed compat data/compat/*.json)" -max_len=200000 & p2=$!
+wait $p1 || status=1
+wait $p2 || status=1
+run fuzz_check "$(seed check "${programs[@]}")" -max_len=2000000 || status=1
 exit $status
