@@ -136,7 +136,9 @@ void check_slots(const Context& ctx, Findings& out, std::size_t b, std::size_t i
                  const OpInfo& info, const std::set<std::string, std::less<>>& consumed) {
   const ir::Op& op = ctx.model.program.blocks[b].ops[i];
   // Outputs the target requires that the model's op lacks.
-  for (const auto& [name, slot] : info.outputs) {
+  for (const auto& entry : info.outputs) {
+    const std::string& name = entry.first;  // named, not bound: lambdas below capture them
+    const SlotInfo& slot = entry.second;
     if (!slot.required || !op.output(name).empty()) continue;
     out.add(
         "output-missing/" + op.type + "/" + name,
@@ -160,7 +162,9 @@ void check_slots(const Context& ctx, Findings& out, std::size_t b, std::size_t i
   // Outputs the exporter dropped as extra that the target still declares (and does not need).
   if (ctx.producer != nullptr && ctx.producer->export_rules.clip_extra_outputs) {
     const OpInfo* pinfo = ctx.producer->op(op.type);
-    for (const auto& [name, slot] : info.outputs) {
+    for (const auto& entry : info.outputs) {
+      const std::string& name = entry.first;
+      const SlotInfo& slot = entry.second;
       if (slot.required || !op.output(name).empty() || pinfo == nullptr) continue;
       auto p = pinfo->outputs.find(name);
       if (p == pinfo->outputs.end() || !p->second.extra) continue;
