@@ -67,4 +67,8 @@ run fuzz_deploy_config "$(seed config "${configs[@]}")" -max_len=65536 & p1=$!
 run fuzz_pir "$(seed pir "${pirs[@]}")" -max_len=150000 & p2=$!
 wait $p1 || status=1
 wait $p2 || status=1
+run fuzz_compat_data "$(seed compat data/compat/*.json)" -max_len=200000 & p1=$!
+run fuzz_check "$(seed check "${programs[@]}")" -max_len=2000000 & p2=$!
+wait $p1 || status=1
+wait $p2 || status=1
 exit $status

@@ -20,6 +20,7 @@ int report(const Error& e);
 // Each command adds its subcommand and sets `run` to the code that executes it.
 using Runner = std::function<int()>;
 void add_inspect(CLI::App& app, Runner& run);
+void add_check(CLI::App& app, Runner& run);
 void add_demo(CLI::App& app, Runner& run);
 void add_convert(CLI::App& app, Runner& run);
 void add_run(CLI::App& app, Runner& run);

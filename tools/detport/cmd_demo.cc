@@ -1,14 +1,18 @@
 // detport demo: the main job end to end on a model built in memory. Each step prints what a user
-// would run by hand; later features extend it (check, convert, run, bench).
+// would run by hand; later features extend it (convert, run, bench).
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <filesystem>
 
+#include "check_report.h"
 #include "cli.h"
+#include "compat/catalog.h"
+#include "compat/checker.h"
+#include "compat/export_form.h"
 #include "formats/model_io.h"
 #include "inspect_report.h"
-#include "zoo/picodet_like.h"
+#include "zoo/ppyoloe_like.h"
 
 namespace detport::cli {
 namespace {
@@ -38,19 +42,30 @@ void step(int n, const std::string& title) {
 void add_demo(CLI::App& app, Runner& run) {
   auto out_dir = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(
-      "demo", "Build a small PicoDet-shaped detector and show what detport does with it");
+      "demo", "Build a small PP-YOLOE+-shaped detector and show what detport does with it");
   cmd->add_option("--out", *out_dir,
                   "directory for the demo's files (default: a new temporary directory)");
   cmd->callback([out_dir, &run] {
     run = [out_dir] {
       auto dir = make_out_dir(*out_dir);
       if (!dir.ok()) return report(dir.error());
-      const auto model_dir = *dir / "picodet_like_p261";
+      const auto model_dir = *dir / "ppyoloe_like_p261";
       std::filesystem::create_directories(model_dir);
+      auto catalog = compat::Catalog::load_default();
+      if (!catalog.ok()) return report(catalog.error());
 
-      step(1, "Build a PicoDet-shaped detector (seeded random weights) as Paddle 2.6.1 exports it");
-      zoo::PicoDetOptions options;
-      ir::Model built = zoo::picodet_like(options);
+      step(1,
+           "Build a PP-YOLOE+-shaped detector (seeded random weights) as Paddle 2.6.1 exports it");
+      ir::Model built = zoo::ppyoloe_like();
+      const ir::Release p261{2, 6, 1};
+      auto stats = compat::apply_export_form(built, *catalog->find(p261), p261);
+      if (!stats.ok()) return report(stats.error());
+      fmt::print(
+          "ProgramDesc.version {}, the op_version_map Paddle 2.6 writes ({} entries), and {} "
+          "attributes and {} outputs stripped as 2.6's exporter strips \"extra\" ones (swish.beta, "
+          "conv2d/softmax use_cudnn, transpose2/squeeze2 XShape)\n",
+          *built.program.version, built.program.op_version_map->size(), stats->attrs_removed,
+          stats->outputs_removed);
       if (Status s = formats::save_model(built, model_dir); !s.ok()) return report(s.error());
       fmt::print("wrote {}\n", model_dir.string());
       for (const auto& entry : std::filesystem::directory_iterator(model_dir))
@@ -60,6 +75,12 @@ void add_demo(CLI::App& app, Runner& run) {
       auto model = formats::load_model(model_dir);
       if (!model.ok()) return report(model.error());
       fmt::print("{}", inspect_text(*model, ir::summarize(*model)));
+
+      step(3, fmt::format("detport check {} --target 2.3.2", model_dir.string()));
+      auto target = catalog->resolve("2.3.2");
+      if (!target.ok()) return report(target.error());
+      const compat::Report rep = compat::check(*model, *catalog, **target, "2.3.2");
+      fmt::print("{}", check_text(*model, rep, *catalog));
 
       fmt::print("\nThe demo's files are in {}\n", dir->string());
       return static_cast<int>(kOk);

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "detport 0.1.0");
   Runner run;
   add_inspect(app, run);
+  add_check(app, run);
   add_demo(app, run);
   add_convert(app, run);
   add_run(app, run);
