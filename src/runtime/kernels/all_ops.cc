@@ -7,6 +7,7 @@ void register_activation(OpRegistry&);
 void register_conv(OpRegistry&);
 void register_elementwise(OpRegistry&);
 void register_layout(OpRegistry&);
+void register_pool(OpRegistry&);
 }  // namespace kernels
 
 void register_all_ops(OpRegistry& r) {
@@ -14,6 +15,7 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_conv(r);
   kernels::register_elementwise(r);
   kernels::register_layout(r);
+  kernels::register_pool(r);
 }
 
 }  // namespace detport::runtime
