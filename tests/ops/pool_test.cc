@@ -107,6 +107,15 @@ TEST(Pool, OneDnnOnlyWhereItsDefinitionIsPaddles) {
   EXPECT_EQ(impl({{}, "avg", {2, 2}, {1, 1}, {0, 0}, false, true, true}).rfind("native:", 0), 0u);
 }
 
+void PrintTo(const PoolCase& c, std::ostream* os) {
+  *os << c.type << " x" << runtime::dims_to_string(c.x) << " k"
+      << runtime::dims_to_string(Dims(c.ksize.begin(), c.ksize.end())) << " s"
+      << runtime::dims_to_string(Dims(c.strides.begin(), c.strides.end())) << " p"
+      << runtime::dims_to_string(Dims(c.paddings.begin(), c.paddings.end()))
+      << " ceil=" << c.ceil_mode << " exclusive=" << c.exclusive << " adaptive=" << c.adaptive
+      << " global=" << c.global << " " << c.algorithm;
+}
+
 class PoolShapes : public ::testing::TestWithParam<PoolCase> {};
 
 TEST_P(PoolShapes, OptimizedMatchesReference) {

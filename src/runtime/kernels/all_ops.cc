@@ -6,6 +6,7 @@ namespace kernels {
 void register_activation(OpRegistry&);
 void register_conv(OpRegistry&);
 void register_elementwise(OpRegistry&);
+void register_interp(OpRegistry&);
 void register_layout(OpRegistry&);
 void register_pool(OpRegistry&);
 }  // namespace kernels
@@ -14,6 +15,7 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_activation(r);
   kernels::register_conv(r);
   kernels::register_elementwise(r);
+  kernels::register_interp(r);
   kernels::register_layout(r);
   kernels::register_pool(r);
 }
