@@ -9,6 +9,7 @@ void register_conv(OpRegistry&);
 void register_elementwise(OpRegistry&);
 void register_interp(OpRegistry&);
 void register_layout(OpRegistry&);
+void register_matmul(OpRegistry&);
 void register_norm(OpRegistry&);
 void register_pool(OpRegistry&);
 void register_softmax(OpRegistry&);
@@ -21,6 +22,7 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_elementwise(r);
   kernels::register_interp(r);
   kernels::register_layout(r);
+  kernels::register_matmul(r);
   kernels::register_norm(r);
   kernels::register_pool(r);
   kernels::register_softmax(r);
