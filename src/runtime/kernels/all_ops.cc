@@ -6,6 +6,7 @@ namespace kernels {
 void register_activation(OpRegistry&);
 void register_batch_norm(OpRegistry&);
 void register_conv(OpRegistry&);
+void register_conv_transpose(OpRegistry&);
 void register_elementwise(OpRegistry&);
 void register_interp(OpRegistry&);
 void register_layout(OpRegistry&);
@@ -19,6 +20,7 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_activation(r);
   kernels::register_batch_norm(r);
   kernels::register_conv(r);
+  kernels::register_conv_transpose(r);
   kernels::register_elementwise(r);
   kernels::register_interp(r);
   kernels::register_layout(r);
