@@ -11,7 +11,9 @@ void register_elementwise(OpRegistry&);
 void register_interp(OpRegistry&);
 void register_layout(OpRegistry&);
 void register_matmul(OpRegistry&);
+void register_misc_nn(OpRegistry&);
 void register_norm(OpRegistry&);
+void register_pad(OpRegistry&);
 void register_pool(OpRegistry&);
 void register_softmax(OpRegistry&);
 }  // namespace kernels
@@ -25,7 +27,9 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_interp(r);
   kernels::register_layout(r);
   kernels::register_matmul(r);
+  kernels::register_misc_nn(r);
   kernels::register_norm(r);
+  kernels::register_pad(r);
   kernels::register_pool(r);
   kernels::register_softmax(r);
 }

@@ -54,6 +54,13 @@ inline Result<bool> channel_last_attr(const ir::Op& op, std::string_view name) {
                     fmt::format("{} '{}' is not supported (expected NCHW or NHWC)", name, f));
 }
 
+// channel_last_attr for kernels, whose node already passed shape inference (which reports bad
+// values): false for anything but a channels-last format.
+inline bool is_channel_last(const ir::Op& op, std::string_view name) {
+  auto cl = channel_last_attr(op, name);
+  return cl.ok() && *cl;
+}
+
 // The 4-D node is an NCHW op (data_format channels-first) whose tensors may be stored NHWC.
 inline bool nhwc_candidate(const KernelSpec& spec, std::string_view format_attr,
                            std::string_view slot, std::string_view out_slot) {
