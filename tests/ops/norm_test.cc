@@ -97,6 +97,15 @@ TEST(BatchNorm, ByHand) {
   EXPECT_EQ(values(out), (std::vector<float>{0, 2, 1, 3}));
 }
 
+TEST(BatchNorm, FuseWithReluIsRefused) {
+  auto attrs = bn_attrs(true);
+  attrs.push_back({"fuse_with_relu", Attribute::boolean(true)});
+  EXPECT_NE(op_error("batch_norm", bn_inputs(random_tensor({1, 2, 3, 3}, 1), 2, true, 1), attrs,
+                     kBnOutputs)
+                .find("fuse_with_relu"),
+            std::string::npos);
+}
+
 TEST(BatchNorm, OptimizedMatchesReference) {
   for (const auto& [dims, layout] :
        std::vector<std::pair<Dims, std::string>>{{{2, 7, 5, 3}, "NCHW"},

@@ -48,6 +48,10 @@ Status infer(InferContext& ctx) {
   if (!axis.ok()) return ctx.error(axis.error().message);
   const int64_t c = x.dims[static_cast<std::size_t>(*axis)];
   const bool bn = is_bn(ctx.op());
+  if (bn && ctx.op().bool_attr("fuse_with_relu", false))
+    return ctx.error(
+        "batch_norm with fuse_with_relu=true: only Paddle's oneDNN kernel applies the relu, its "
+        "native kernel ignores it; refusing rather than guessing");
   std::vector<const char*> params{"Scale", "Bias"};
   if (bn) params.insert(params.end(), {"Mean", "Variance"});
   for (const char* slot : params) {
