@@ -39,6 +39,20 @@ TEST(Conv, ReferenceByHand) {
   EXPECT_EQ(out[0].tensor.to_vector<float>(), (std::vector<float>{12, 9, 15, 9}));
 }
 
+TEST(Conv, SamePaddingIgnoresDilation) {
+  // Paddle's UpdatePaddingAndDilation: SAME pads for the undilated kernel and resets dilations to
+  // 1. 3x3 input, 2x2 ones, dilation 2, stride 1: pads (0, 1), plain 2x2 window sums.
+  Tensor x = make_tensor<float>({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}, ir::DType::kFloat32);
+  Tensor w = make_tensor<float>({1, 1, 2, 2}, {1, 1, 1, 1}, ir::DType::kFloat32);
+  ConvCase c{{1, 1, 3, 3}, 1, 2, 2, 1, 1, 2, {0, 0}, "SAME"};
+  auto out =
+      run_reference("conv2d", {{"Input", x}, {"Filter", w, true}}, conv_attrs(c), {{"Output"}});
+  EXPECT_EQ(out[0].tensor.to_vector<float>(),
+            (std::vector<float>{12, 16, 9, 24, 28, 15, 15, 17, 9}));
+  check_optimized_matches_reference("conv2d", {{"Input", x}, {"Filter", w, true}}, conv_attrs(c),
+                                    {{"Output"}}, 1e-5);
+}
+
 class ConvShapes : public ::testing::TestWithParam<ConvCase> {};
 
 TEST_P(ConvShapes, OneDnnMatchesReference) {

@@ -4,16 +4,38 @@
 namespace detport::runtime {
 namespace kernels {
 void register_activation(OpRegistry&);
+void register_batch_norm(OpRegistry&);
 void register_conv(OpRegistry&);
+void register_conv_transpose(OpRegistry&);
+void register_deformable_conv(OpRegistry&);
 void register_elementwise(OpRegistry&);
+void register_grid_sampler(OpRegistry&);
+void register_interp(OpRegistry&);
 void register_layout(OpRegistry&);
+void register_matmul(OpRegistry&);
+void register_misc_nn(OpRegistry&);
+void register_norm(OpRegistry&);
+void register_pad(OpRegistry&);
+void register_pool(OpRegistry&);
+void register_softmax(OpRegistry&);
 }  // namespace kernels
 
 void register_all_ops(OpRegistry& r) {
   kernels::register_activation(r);
+  kernels::register_batch_norm(r);
   kernels::register_conv(r);
+  kernels::register_conv_transpose(r);
+  kernels::register_deformable_conv(r);
   kernels::register_elementwise(r);
+  kernels::register_grid_sampler(r);
+  kernels::register_interp(r);
   kernels::register_layout(r);
+  kernels::register_matmul(r);
+  kernels::register_misc_nn(r);
+  kernels::register_norm(r);
+  kernels::register_pad(r);
+  kernels::register_pool(r);
+  kernels::register_softmax(r);
 }
 
 }  // namespace detport::runtime

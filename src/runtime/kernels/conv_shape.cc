@@ -44,6 +44,9 @@ Result<ConvGeometry> conv_geometry(const ir::Op& op, const Dims& x, const Dims& 
   if (g.stride_h <= 0 || g.stride_w <= 0 || g.dil_h <= 0 || g.dil_w <= 0)
     return bad("strides and dilations must be positive");
   const std::string algo = op.string_attr("padding_algorithm", "EXPLICIT");
+  // Paddle's UpdatePaddingAndDilation: SAME pads for the undilated kernel and resets the
+  // dilations to 1.
+  if (algo == "SAME") g.dil_h = g.dil_w = 1;
   resolve_padding(algo, x[2], filter[2], g.stride_h, g.dil_h, g.pad_top, g.pad_bottom);
   resolve_padding(algo, x[3], filter[3], g.stride_w, g.dil_w, g.pad_left, g.pad_right);
   if (g.pad_top < 0 || g.pad_bottom < 0 || g.pad_left < 0 || g.pad_right < 0)

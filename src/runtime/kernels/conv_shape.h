@@ -20,7 +20,8 @@ struct ConvGeometry {
 // x: [N, C, H, W]; filter: [M, C/groups, kh, kw].
 Result<ConvGeometry> conv_geometry(const ir::Op& op, const Dims& x, const Dims& filter);
 
-// Pads for one spatial dim under padding_algorithm, given explicit pads (before, after).
+// Pads for one spatial dim under padding_algorithm, given explicit pads (before, after). For SAME
+// Paddle uses dilation 1 (and the op runs undilated): pass 1.
 void resolve_padding(const std::string& algorithm, int64_t in, int64_t kernel, int64_t stride,
                      int64_t dilation, int64_t& before, int64_t& after);
 

@@ -33,6 +33,18 @@ int fold_batch_norm(Graph& graph) {
   for (auto& bn : graph.nodes) {
     if (bn.removed || bn.op.type != "batch_norm") continue;
     if (bn.op.string_attr("data_layout", "NCHW") != "NCHW") continue;
+    // Only running statistics fold into weights; batch statistics depend on the data.
+    const bool global_stats =
+        (bn.op.bool_attr("is_test", false) && !bn.op.bool_attr("trainable_statistics", false)) ||
+        bn.op.bool_attr("use_global_stats", false);
+    if (!global_stats) continue;
+    // Its other outputs (MeanOut, SavedMean, ...) disappear with it: they must be unused.
+    bool side_outputs_used = false;
+    for (const auto& slot : bn.outputs)
+      if (slot.name != "Y")
+        for (ValueId v : slot.values)
+          side_outputs_used |= graph.value(v).is_output || !graph.value(v).consumers.empty();
+    if (side_outputs_used) continue;
     const ValueId x = bn.input_value("X");
     const ValueId y = bn.output_value("Y");
     if (x == kNoValue || y == kNoValue || !single_use(graph, x)) continue;
