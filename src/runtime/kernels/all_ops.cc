@@ -5,6 +5,7 @@ namespace detport::runtime {
 namespace kernels {
 void register_activation(OpRegistry&);
 void register_conv(OpRegistry&);
+void register_detection_nms(OpRegistry&);
 void register_elementwise(OpRegistry&);
 void register_layout(OpRegistry&);
 }  // namespace kernels
@@ -12,6 +13,7 @@ void register_layout(OpRegistry&);
 void register_all_ops(OpRegistry& r) {
   kernels::register_activation(r);
   kernels::register_conv(r);
+  kernels::register_detection_nms(r);
   kernels::register_elementwise(r);
   kernels::register_layout(r);
 }
