@@ -5,7 +5,12 @@ namespace detport::runtime {
 namespace kernels {
 void register_activation(OpRegistry&);
 void register_conv(OpRegistry&);
+void register_detection_box_coder(OpRegistry&);
 void register_detection_nms(OpRegistry&);
+void register_detection_priors(OpRegistry&);
+void register_detection_proposals(OpRegistry&);
+void register_detection_roi(OpRegistry&);
+void register_detection_yolo_box(OpRegistry&);
 void register_elementwise(OpRegistry&);
 void register_layout(OpRegistry&);
 }  // namespace kernels
@@ -13,7 +18,12 @@ void register_layout(OpRegistry&);
 void register_all_ops(OpRegistry& r) {
   kernels::register_activation(r);
   kernels::register_conv(r);
+  kernels::register_detection_box_coder(r);
   kernels::register_detection_nms(r);
+  kernels::register_detection_priors(r);
+  kernels::register_detection_proposals(r);
+  kernels::register_detection_roi(r);
+  kernels::register_detection_yolo_box(r);
   kernels::register_elementwise(r);
   kernels::register_layout(r);
 }
