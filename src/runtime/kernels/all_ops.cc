@@ -6,6 +6,7 @@ namespace kernels {
 void register_activation(OpRegistry&);
 void register_conv(OpRegistry&);
 void register_detection_box_coder(OpRegistry&);
+void register_detection_deformable_conv(OpRegistry&);
 void register_detection_nms(OpRegistry&);
 void register_detection_priors(OpRegistry&);
 void register_detection_proposals(OpRegistry&);
@@ -19,6 +20,7 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_activation(r);
   kernels::register_conv(r);
   kernels::register_detection_box_coder(r);
+  kernels::register_detection_deformable_conv(r);
   kernels::register_detection_nms(r);
   kernels::register_detection_priors(r);
   kernels::register_detection_proposals(r);
