@@ -333,3 +333,60 @@ TEST(BoxCoder, RejectsVarianceTwiceAndBadCodeType) {
 
 }  // namespace
 }  // namespace detport::testing
+
+namespace detport::testing {
+namespace {
+
+// ---- bipartite_match ----
+
+std::vector<runtime::NamedTensor> match(const Tensor& dist, const char* type, float threshold) {
+  return run_reference(
+      "bipartite_match", {{"DistMat", dist}},
+      {{"match_type", ir::Attribute::str(type)}, {"dist_threshold", ir::Attribute::f32(threshold)}},
+      {{"ColToRowMatchIndices", ir::DType::kInt32}, {"ColToRowMatchDist", ir::DType::kFloat32}});
+}
+
+TEST(BipartiteMatch, GreedyLargestFirstThenPerPrediction) {
+  // Largest entry 0.9 pairs row 0 with column 1; row 1 then takes its best free column, 0 (0.8);
+  // column 2 stays unmatched. per_prediction gives it its best row at >= 0.25: row 0 (0.3).
+  Tensor d = make_tensor<float>({2, 3}, {0.1f, 0.9f, 0.3f, 0.8f, 0.85f, 0.2f}, ir::DType::kFloat32);
+  auto r = match(d, "bipartite", 0.5f);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].tensor.dims(), (Dims{1, 3}));
+  EXPECT_EQ(r[0].tensor.to_vector<int32_t>(), (std::vector<int32_t>{1, 0, -1}));
+  EXPECT_EQ(r[1].tensor.to_vector<float>(), (std::vector<float>{0.8f, 0.9f, 0}));
+  r = match(d, "per_prediction", 0.25f);
+  EXPECT_EQ(r[0].tensor.to_vector<int32_t>(), (std::vector<int32_t>{1, 0, 0}));
+  EXPECT_EQ(r[1].tensor.to_vector<float>(), (std::vector<float>{0.8f, 0.9f, 0.3f}));
+  // Entries below 1e-6 never match.
+  Tensor z = make_tensor<float>({1, 2}, {0, 1e-7f}, ir::DType::kFloat32);
+  EXPECT_EQ(match(z, "bipartite", 0.5f)[0].tensor.to_vector<int32_t>(),
+            (std::vector<int32_t>{-1, -1}));
+}
+
+TEST(BipartiteMatch, ManyRowsTakeTheSortedPathWithTheSameResult) {
+  // Paddle switches to a sort-based implementation from 130 rows; on distinct values it must equal
+  // the greedy definition, computed independently here.
+  const int64_t rows = 140, cols = 60;
+  Tensor d = random_tensor({rows, cols}, 17, 0.001f, 1.0f);
+  std::vector<int32_t> want(cols, -1);
+  std::vector<bool> row_used(rows, false);
+  for (int64_t k = 0; k < std::min(rows, cols); ++k) {
+    float best = -1;
+    int64_t bi = -1, bj = -1;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        if (!row_used[static_cast<std::size_t>(i)] && want[static_cast<std::size_t>(j)] == -1 &&
+            d.data<float>()[i * cols + j] > best) {
+          best = d.data<float>()[i * cols + j];
+          bi = i;
+          bj = j;
+        }
+    want[static_cast<std::size_t>(bj)] = static_cast<int32_t>(bi);
+    row_used[static_cast<std::size_t>(bi)] = true;
+  }
+  EXPECT_EQ(match(d, "bipartite", 0.5f)[0].tensor.to_vector<int32_t>(), want);
+}
+
+}  // namespace
+}  // namespace detport::testing

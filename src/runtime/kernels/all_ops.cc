@@ -5,6 +5,7 @@ namespace detport::runtime {
 namespace kernels {
 void register_activation(OpRegistry&);
 void register_conv(OpRegistry&);
+void register_detection_bipartite_match(OpRegistry&);
 void register_detection_box_coder(OpRegistry&);
 void register_detection_deformable_conv(OpRegistry&);
 void register_detection_nms(OpRegistry&);
@@ -19,6 +20,7 @@ void register_layout(OpRegistry&);
 void register_all_ops(OpRegistry& r) {
   kernels::register_activation(r);
   kernels::register_conv(r);
+  kernels::register_detection_bipartite_match(r);
   kernels::register_detection_box_coder(r);
   kernels::register_detection_deformable_conv(r);
   kernels::register_detection_nms(r);
