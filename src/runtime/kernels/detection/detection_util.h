@@ -33,6 +33,14 @@ inline std::vector<float> floats(const ir::Op& op, std::string_view name,
   return out;
 }
 
+// Paddle casts float results to int without checks (NaN or huge values are undefined behaviour in
+// C++); we clamp instead, NaN going to `lo`. Identical to Paddle for every value in range.
+inline int64_t clamp_to_int(double v, int64_t lo, int64_t hi) {
+  if (!(v >= static_cast<double>(lo))) return lo;
+  if (v >= static_cast<double>(hi)) return hi;
+  return static_cast<int64_t>(v);
+}
+
 inline bool is_float_type(DType t) {
   return t == DType::kFloat32 || t == DType::kFloat64;
 }

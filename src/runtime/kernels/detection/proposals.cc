@@ -288,10 +288,11 @@ class Distribute final : public Kernel {
       std::vector<int64_t> per_level(static_cast<std::size_t>(levels), 0);
       for (int64_t i = 0; i < r; ++i) {
         const T scale = std::sqrt(detection::box_area(p + i * 4, !a->pixel_offset));
-        int l = static_cast<int>(
+        const T lv =
             std::floor(std::log2(scale / static_cast<T>(a->refer_scale) + static_cast<T>(1e-6)) +
-                       static_cast<T>(a->refer_level)));
-        l = std::min(a->max_level, std::max(l, a->min_level)) - a->min_level;
+                       static_cast<T>(a->refer_level));
+        const int l =
+            static_cast<int>(du::clamp_to_int(lv, a->min_level, a->max_level)) - a->min_level;
         level[static_cast<std::size_t>(i)] = l;
         ++per_level[static_cast<std::size_t>(l)];
       }

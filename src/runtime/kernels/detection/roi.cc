@@ -109,10 +109,14 @@ std::vector<Sample<T>> roi_samples(const RoiAttrs& a, const T* box, int64_t heig
     rw = std::max(rw, T(1));
     rh = std::max(rh, T(1));
   }
-  grid_h = a.sampling_ratio > 0 ? a.sampling_ratio
-                                : static_cast<int64_t>(std::ceil(rh / static_cast<T>(a.ph)));
-  grid_w = a.sampling_ratio > 0 ? a.sampling_ratio
-                                : static_cast<int64_t>(std::ceil(rw / static_cast<T>(a.pw)));
+  // Bounded so that absurd boxes cannot ask for billions of samples.
+  constexpr int64_t kMaxGrid = 1 << 12;
+  grid_h = a.sampling_ratio > 0
+               ? a.sampling_ratio
+               : du::clamp_to_int(std::ceil(rh / static_cast<T>(a.ph)), 0, kMaxGrid);
+  grid_w = a.sampling_ratio > 0
+               ? a.sampling_ratio
+               : du::clamp_to_int(std::ceil(rw / static_cast<T>(a.pw)), 0, kMaxGrid);
   const T bin_w = rw / static_cast<T>(a.pw), bin_h = rh / static_cast<T>(a.ph);
   std::vector<Sample<T>> s;
   s.reserve(static_cast<std::size_t>(std::max<int64_t>(a.ph * a.pw * grid_h * grid_w, 0)));
@@ -125,7 +129,9 @@ std::vector<Sample<T>> roi_samples(const RoiAttrs& a, const T* box, int64_t heig
           T x = x1 + bin_w * (static_cast<T>(px) + static_cast<T>(static_cast<float>(ix) + .5f) /
                                                        static_cast<T>(grid_w));
           Sample<T> p;
-          if (y < -1.0 || y > static_cast<T>(height) || x < -1.0 || x > static_cast<T>(width)) {
+          // (NaN coordinates count as outside, where Paddle's cast to an index is undefined.)
+          if (!(y >= -1.0 && y <= static_cast<T>(height) && x >= -1.0 &&
+                x <= static_cast<T>(width))) {
             s.push_back(p);
             continue;
           }
@@ -208,10 +214,12 @@ Status roi_pool(KernelContext& ctx, const RoiAttrs& a) {
   int64_t* arg = ctx.has_output("Argmax") ? ctx.output("Argmax").data<int64_t>() : nullptr;
   const T* box = rois.data<T>();
   for (int64_t i = 0; i < r; ++i, box += 4) {
-    const int sw = static_cast<int>(std::round(box[0] * a.spatial_scale));
-    const int sh = static_cast<int>(std::round(box[1] * a.spatial_scale));
-    const int ew = static_cast<int>(std::round(box[2] * a.spatial_scale));
-    const int eh = static_cast<int>(std::round(box[3] * a.spatial_scale));
+    auto rounded = [&](T v) {
+      return static_cast<int>(
+          du::clamp_to_int(std::round(v * a.spatial_scale), -(1 << 24), 1 << 24));
+    };
+    const int sw = rounded(box[0]), sh = rounded(box[1]), ew = rounded(box[2]),
+              eh = rounded(box[3]);
     const int bh = std::max(eh - sh + 1, 1), bw = std::max(ew - sw + 1, 1);
     const float bin_h = static_cast<float>(bh) / static_cast<float>(a.ph);
     const float bin_w = static_cast<float>(bw) / static_cast<float>(a.pw);
