@@ -104,7 +104,15 @@ int fold_batch_norm(Graph& graph) {
     graph.value(nb).meta_known = true;
     for (auto& s : conv->inputs)
       if (s.name == "Filter") s.values = {nw};
-    conv->inputs.push_back({"Bias", {nb}});
+    // Real exports carry an empty Bias slot (`Bias=()`): fill it rather than add a second slot
+    // that kernels looking up "Bias" would never see.
+    bool filled = false;
+    for (auto& s : conv->inputs)
+      if (s.name == "Bias") {
+        s.values = {nb};
+        filled = true;
+      }
+    if (!filled) conv->inputs.push_back({"Bias", {nb}});
     for (auto& s : conv->outputs)
       if (s.name == "Output") s.values = {y};
     bn.removed = true;

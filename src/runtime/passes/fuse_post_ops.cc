@@ -21,9 +21,16 @@ int fuse_post_ops(Graph& graph, const CompileOptions& options) {
       KernelSpec spec{graph, node, options};
       if (!node.def->can_fuse(spec, next.op, graph, next)) break;
       FusedOp f{next.op, {}};
+      bool ready = true;
       for (const auto& s : next.inputs)
         for (ValueId in : s.values)
-          if (in != out) f.extra.push_back(in);
+          if (in != out) {
+            f.extra.push_back(in);
+            // The node runs at its own position: its other operands must exist by then (a
+            // residual add whose other branch is computed later cannot move up into this node).
+            ready &= graph.value(in).producer < static_cast<int>(i);
+          }
+      if (!ready) break;
       ValueId result = kNoValue;
       for (const auto& s : next.outputs)
         if (!s.values.empty()) result = s.values[0];
