@@ -263,6 +263,9 @@ Status Plan::infer_at_run_time(Node& node) {
   for (const auto& s : node.outputs)
     for (ValueId v : s.values) {
       const Value& val = graph_.value(v);
+      // Dims the data decides (-1) are the kernel's to allocate.
+      if (std::any_of(val.meta.dims.begin(), val.meta.dims.end(), [](int64_t d) { return d < 0; }))
+        continue;
       values_[static_cast<std::size_t>(v)] = Tensor::empty(val.meta.dtype, val.meta.dims);
     }
   return {};
