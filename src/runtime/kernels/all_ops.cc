@@ -7,6 +7,19 @@ void register_activation(OpRegistry&);
 void register_conv(OpRegistry&);
 void register_elementwise(OpRegistry&);
 void register_layout(OpRegistry&);
+// Data movement, indexing, constants, reductions.
+void register_cast(OpRegistry&);
+void register_concat_split(OpRegistry&);
+void register_constant(OpRegistry&);
+void register_expand(OpRegistry&);
+void register_gather(OpRegistry&);
+void register_reduce(OpRegistry&);
+void register_reshape(OpRegistry&);
+void register_select(OpRegistry&);
+void register_set_value(OpRegistry&);
+void register_slice(OpRegistry&);
+void register_sort(OpRegistry&);
+void register_transpose(OpRegistry&);
 }  // namespace kernels
 
 void register_all_ops(OpRegistry& r) {
@@ -14,6 +27,18 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_conv(r);
   kernels::register_elementwise(r);
   kernels::register_layout(r);
+  kernels::register_cast(r);
+  kernels::register_concat_split(r);
+  kernels::register_constant(r);
+  kernels::register_expand(r);
+  kernels::register_gather(r);
+  kernels::register_reduce(r);
+  kernels::register_reshape(r);
+  kernels::register_select(r);
+  kernels::register_set_value(r);
+  kernels::register_slice(r);
+  kernels::register_sort(r);
+  kernels::register_transpose(r);
 }
 
 }  // namespace detport::runtime
