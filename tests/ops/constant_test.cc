@@ -182,20 +182,27 @@ TEST(Folding, ShapeSubgraphsFoldAtCompileTime) {
                             .build();
   b.output(y);
   const ir::Model m = std::move(b).finish(ir::Release{2, 6, 0});
-  runtime::CompileOptions o;
-  o.profile = true;
-  auto session = runtime::compile(m, o);
-  ASSERT_TRUE(session.ok()) << session.error().describe();
   Tensor in = iota({2, 8, 3, 5});
-  auto out = session->run({{"x", in}});
-  ASSERT_TRUE(out.ok()) << out.error().describe();
-  // Only the data ops are left: reshape, transpose, reshape.
-  std::vector<std::string> ran;
-  for (const auto& p : session->profile().nodes) ran.push_back(p.type);
-  EXPECT_EQ(ran, (std::vector<std::string>{"reshape2", "transpose2", "reshape2"}));
-  // Channel c = 4g + k goes to 2k + g: output channel 1 is input channel 4.
-  EXPECT_EQ((*out)[0].tensor.dims(), (Dims{2, 8, 3, 5}));
-  EXPECT_EQ((*out)[0].tensor.to_vector<float>()[15], in.to_vector<float>()[4 * 15]);
+  for (bool fuse : {false, true}) {
+    SCOPED_TRACE(fuse);
+    runtime::CompileOptions o;
+    o.profile = true;
+    o.fuse = fuse;
+    auto session = runtime::compile(m, o);
+    ASSERT_TRUE(session.ok()) << session.error().describe();
+    auto out = session->run({{"x", in}});
+    ASSERT_TRUE(out.ok()) << out.error().describe();
+    // Only the data ops are left (with fusion, as one channel_shuffle).
+    std::vector<std::string> ran;
+    for (const auto& p : session->profile().nodes) ran.push_back(p.type);
+    const std::vector<std::string> want =
+        fuse ? std::vector<std::string>{"channel_shuffle"}
+             : std::vector<std::string>{"reshape2", "transpose2", "reshape2"};
+    EXPECT_EQ(ran, want);
+    // Channel c = 4g + k goes to 2k + g: output channel 1 is input channel 4.
+    EXPECT_EQ((*out)[0].tensor.dims(), (Dims{2, 8, 3, 5}));
+    EXPECT_EQ((*out)[0].tensor.to_vector<float>()[15], in.to_vector<float>()[4 * 15]);
+  }
   compare_paths(m, {{"x", in}});
 }
 
@@ -257,9 +264,13 @@ TEST(Folding, HrnetHandShuffleSubgraphsFold) {
   for (const auto& p : session->profile().nodes) ++ran[p.type];
   EXPECT_EQ(ran.count("shape") + ran.count("slice") + ran.count("fill_constant"), 0u)
       << session->plan_summary();
-  EXPECT_GT(ran["reshape2"], 0);
-  EXPECT_GT(ran["transpose2"], 0);
-  // The concats and splits between convolutions stay channels-last (the reshapes do not).
+  // Every channel shuffle became one channel_shuffle node.
+  EXPECT_GT(ran["channel_shuffle"], 0);
+  EXPECT_EQ(ran.count("reshape2") + ran.count("transpose2"), 0u) << session->plan_summary();
+  // The concats, splits and shuffles between convolutions stay channels-last: one conversion in,
+  // one out.
+  EXPECT_NE(session->plan_summary().find("2 layout conversions"), std::string::npos)
+      << session->plan_summary();
   EXPECT_GT(ran["concat"], 0);
   EXPECT_GT(ran["split"], 0);
   compare_paths(m, {{"image", random_tensor({2, 3, 256, 192}, 9, 0.0f, 1.0f)}});

@@ -78,5 +78,68 @@ TEST(Roll, ShiftsWrapAround) {
   EXPECT_EQ(out[0].tensor.to_vector<float>(), (std::vector<float>{2, 3, 4, 5, 0, 1}));
 }
 
+TEST(ChannelShuffle, ByHandAndBothPaths) {
+  // 6 channels in 2 groups: output channel i*2 + j reads input channel j*3 + i -> 0 3 1 4 2 5.
+  auto out =
+      run_both("channel_shuffle", {{"X", iota({1, 6, 1, 1})}},
+               {{"groups", Attribute::i32(2)}, {"data_format", Attribute::str("NCHW")}}, {{"Out"}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].tensor.to_vector<float>(), (std::vector<float>{0, 3, 1, 4, 2, 5}));
+  out =
+      run_both("channel_shuffle", {{"X", iota({1, 1, 1, 6})}},
+               {{"groups", Attribute::i32(3)}, {"data_format", Attribute::str("NHWC")}}, {{"Out"}});
+  EXPECT_EQ(out[0].tensor.to_vector<float>(), (std::vector<float>{0, 2, 4, 1, 3, 5}));
+  run_both("channel_shuffle", {{"X", random_tensor({2, 40, 7, 5}, 1)}},
+           {{"groups", Attribute::i32(4)}, {"data_format", Attribute::str("NCHW")}}, {{"Out"}});
+}
+
+// conv -> reshape2 [N,g,C/g,H,W] -> transpose2 [0,2,1,3,4] -> reshape2 -> conv, with the shapes
+// given as hrnet exports them (ShapeTensor lists). The pass makes it one NHWC channel_shuffle.
+TEST(ChannelShuffle, ExportedPatternIsFusedAndStaysChannelsLast) {
+  ir::ProgramBuilder b;
+  const std::string x = b.input("x", DType::kFloat32, {-1, 3, 6, 5});
+  const std::string a = pointwise(b, x, 3, 8, "a");
+  auto constant = [&](const std::string& name, int32_t v) {
+    Tensor t = i32({1}, {v});
+    std::vector<std::byte> bytes(t.bytes());
+    std::memcpy(bytes.data(), t.raw(), bytes.size());
+    return b.param(name, ir::Tensor::owned(DType::kInt32, {1}, std::move(bytes)));
+  };
+  const std::string r =
+      b.op("reshape2")
+          .in("X", {a})
+          .in("ShapeTensor", {constant("n", 2), constant("g", 2), constant("c", 4),
+                              constant("h", 6), constant("w", 5)})
+          .out("Out", {b.temp("r", DType::kFloat32, {})})
+          .out("XShape", {b.temp("rx", DType::kFloat32, {})})
+          .attr("shape", Attribute::i32s({-1, 2, 4, 6, 5}))
+          .build();
+  const std::string t = b.op("transpose2")
+                            .in("X", {r})
+                            .out("Out", {b.temp("t", DType::kFloat32, {})})
+                            .out("XShape", {b.temp("tx", DType::kFloat32, {})})
+                            .attr("axis", Attribute::i32s({0, 2, 1, 3, 4}))
+                            .build();
+  const std::string s = b.op("reshape2")
+                            .in("X", {t})
+                            .out("Out", {b.temp("s", DType::kFloat32, {})})
+                            .out("XShape", {b.temp("sx", DType::kFloat32, {})})
+                            .attr("shape", Attribute::i32s({-1, 8, 6, 5}))
+                            .build();
+  b.output(pointwise(b, s, 8, 3, "o"));
+  const ir::Model m = std::move(b).finish(ir::Release{2, 6, 0});
+  auto c = compare_paths(m, {{"x", random_tensor({2, 3, 6, 5}, 2)}});
+  EXPECT_NE(c.optimized_plan.find("2 layout conversions"), std::string::npos) << c.optimized_plan;
+  runtime::CompileOptions o;
+  o.profile = true;
+  auto session = runtime::compile(m, o);
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE(session->run({{"x", random_tensor({2, 3, 6, 5}, 2)}}).ok());
+  std::vector<std::string> ran;
+  for (const auto& p : session->profile().nodes) ran.push_back(p.type);
+  EXPECT_NE(std::find(ran.begin(), ran.end(), "channel_shuffle"), ran.end());
+  EXPECT_EQ(std::find(ran.begin(), ran.end(), "transpose2"), ran.end());
+}
+
 }  // namespace
 }  // namespace detport::testing

@@ -9,6 +9,7 @@ void register_elementwise(OpRegistry&);
 void register_layout(OpRegistry&);
 // Data movement, indexing, constants, reductions.
 void register_cast(OpRegistry&);
+void register_channel_shuffle(OpRegistry&);
 void register_concat_split(OpRegistry&);
 void register_constant(OpRegistry&);
 void register_expand(OpRegistry&);
@@ -28,6 +29,7 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_elementwise(r);
   kernels::register_layout(r);
   kernels::register_cast(r);
+  kernels::register_channel_shuffle(r);
   kernels::register_concat_split(r);
   kernels::register_constant(r);
   kernels::register_expand(r);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "runtime/kernels/kernel_util.h"
 
@@ -57,40 +60,74 @@ void copy_typed(const std::vector<Dim>& d, const unsigned char* src, unsigned ch
   const int64_t tiles =
       tdim >= 0 ? (d[static_cast<std::size_t>(tdim)].size + kTile - 1) / kTile : 1;
   const int64_t work = outer_n * tiles;
-  const int64_t total = work * inner.size * (tdim >= 0 ? kTile : 1);
+  const int64_t total =
+      work * inner.size * (tdim >= 0 ? std::min(kTile, d[static_cast<std::size_t>(tdim)].size) : 1);
 
-  auto body = [&](int64_t w) {
-    int64_t o = w / tiles, tile = w % tiles;
-    int64_t so = 0, dof = 0;
-    for (int k = static_cast<int>(outer.size()) - 1; k >= 0; --k) {
-      const Dim& od = outer[static_cast<std::size_t>(k)];
-      const int64_t c = o % od.size;
-      o /= od.size;
-      so += c * od.src;
-      dof += c * od.dst;
-    }
-    const T* s = s0 + so;
-    T* t = d0 + dof;
-    if (tdim >= 0) {
-      const Dim& td = d[static_cast<std::size_t>(tdim)];
-      const int64_t j0 = tile * kTile, j1 = std::min(td.size, j0 + kTile);
+  const Dim* td = tdim >= 0 ? &d[static_cast<std::size_t>(tdim)] : nullptr;
+  // One block: the innermost dim (and a tile of the tile dim) at outer offsets so/dof.
+  auto block = [&](const T* s, T* t, int64_t tile) {
+    if (td != nullptr) {
+      const int64_t j0 = tile * kTile, j1 = std::min(td->size, j0 + kTile);
       for (int64_t i0 = 0; i0 < inner.size; i0 += kTile) {
         const int64_t i1 = std::min(inner.size, i0 + kTile);
         for (int64_t j = j0; j < j1; ++j)
-          for (int64_t i = i0; i < i1; ++i) t[j * td.dst + i] = s[j + i * inner.src];
+          for (int64_t i = i0; i < i1; ++i) t[j * td->dst + i] = s[j + i * inner.src];
       }
     } else if (inner.src == 1 && inner.dst == 1) {
-      std::memcpy(t, s, static_cast<std::size_t>(inner.size) * sizeof(T));
+      // Short rows (a pixel's channels in an NHWC concat or split): a loop beats memcpy's call.
+      if (inner.size * static_cast<int64_t>(sizeof(T)) <= 256) {
+        for (int64_t i = 0; i < inner.size; ++i) t[i] = s[i];
+      } else {
+        std::memcpy(t, s, static_cast<std::size_t>(inner.size) * sizeof(T));
+      }
     } else {
       for (int64_t i = 0; i < inner.size; ++i) t[i * inner.dst] = s[i * inner.src];
     }
   };
-  if (parallel && total >= (int64_t{1} << 15) && work > 1) {
-#pragma omp parallel for schedule(static)
-    for (int64_t w = 0; w < work; ++w) body(w);
-  } else {
-    for (int64_t w = 0; w < work; ++w) body(w);
+  // Work items [w0, w1): the outer coordinate is found once, then advanced like an odometer (many
+  // items are small, e.g. one pixel's channels).
+  auto range = [&](int64_t w0, int64_t w1) {
+    if (w0 >= w1) return;
+    if (outer.size() == 1 && tiles == 1) {  // rows: a plain loop
+      const Dim& od = outer.front();
+      for (int64_t w = w0; w < w1; ++w) block(s0 + w * od.src, d0 + w * od.dst, 0);
+      return;
+    }
+    std::vector<int64_t> coord(outer.size(), 0);
+    int64_t o = w0 / tiles, tile = w0 % tiles, so = 0, dof = 0;
+    for (int k = static_cast<int>(outer.size()) - 1; k >= 0; --k) {
+      const Dim& od = outer[static_cast<std::size_t>(k)];
+      coord[static_cast<std::size_t>(k)] = o % od.size;
+      o /= od.size;
+      so += coord[static_cast<std::size_t>(k)] * od.src;
+      dof += coord[static_cast<std::size_t>(k)] * od.dst;
+    }
+    for (int64_t w = w0; w < w1; ++w) {
+      block(s0 + so, d0 + dof, tile);
+      if (++tile < tiles) continue;
+      tile = 0;
+      for (int k = static_cast<int>(outer.size()) - 1; k >= 0; --k) {
+        const Dim& od = outer[static_cast<std::size_t>(k)];
+        so += od.src;
+        dof += od.dst;
+        if (++coord[static_cast<std::size_t>(k)] < od.size) break;
+        so -= od.src * od.size;
+        dof -= od.dst * od.size;
+        coord[static_cast<std::size_t>(k)] = 0;
+      }
+    }
+  };
+  int threads = 1;
+#ifdef _OPENMP
+  if (parallel && total >= (int64_t{1} << 15) && work > 1)
+    threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), work));
+#endif
+  if (threads <= 1) {
+    range(0, work);
+    return;
   }
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int t = 0; t < threads; ++t) range(work * t / threads, work * (t + 1) / threads);
 }
 
 struct Bytes16 {
