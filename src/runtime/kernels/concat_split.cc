@@ -68,6 +68,7 @@ Status infer_concat(InferContext& ctx) {
 Result<std::pair<int, Dims>> concat_run_dims(KernelContext& ctx) {
   const Tensor& first = ctx.input("X");
   DETPORT_ASSIGN(auto axis, concat_axis(ctx, first.rank()));
+  if (!axis) return ctx.error("an input this op needs has no value");
   Dims out = first.dims();
   out[static_cast<std::size_t>(*axis)] = 0;
   for (std::size_t i = 0; i < ctx.input_count("X"); ++i) {
@@ -197,6 +198,7 @@ class Split final : public Kernel {
     const Tensor& x = ctx.input("X");
     const std::size_t n = ctx.output_count("Out");
     DETPORT_ASSIGN(auto s, split_sizes(ctx, x.dims(), n));
+    if (!s) return ctx.error("an input this op needs has no value");
     const auto& [axis, sizes] = *s;
     const std::size_t es = ir::dtype_size(x.dtype());
     const auto xs = kOptimized ? tensor_strides(x) : strides_of(x.dims());

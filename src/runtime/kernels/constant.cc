@@ -19,7 +19,7 @@ constexpr std::size_t kFoldBytes = std::size_t{1} << 20;
 
 // What a fill writes: a meta (dims may be unknown) and a value (unknown: from a run-time tensor).
 struct Fill {
-  std::optional<TensorMeta> meta;
+  TensorMeta meta;  // dims -1 where not known yet
   std::optional<double> value;
   std::optional<int64_t> exact;  // int64 values beyond double precision (str_value)
 };
@@ -120,17 +120,17 @@ bool known(const TensorMeta& m) {
 
 Status infer_fill(InferContext& ctx) {
   DETPORT_ASSIGN(Fill f, fill_of(ctx));
-  if (!known(*f.meta)) {
-    ctx.set_dynamic_output("Out", 0, *f.meta);
+  if (!known(f.meta)) {
+    ctx.set_dynamic_output("Out", 0, f.meta);
     return {};
   }
-  if (f.value && f.meta->bytes() <= kFoldBytes) {
-    Tensor t = Tensor::empty(f.meta->dtype, f.meta->dims);
+  if (f.value && f.meta.bytes() <= kFoldBytes) {
+    Tensor t = Tensor::empty(f.meta.dtype, f.meta.dims);
     fill(t, f);
     ctx.set_constant_output("Out", 0, std::move(t));
     return {};
   }
-  ctx.set_output("Out", *f.meta);
+  ctx.set_output("Out", f.meta);
   return {};
 }
 
@@ -139,7 +139,7 @@ class FillKernel final : public Kernel {
   Status run(KernelContext& ctx) override {
     DETPORT_ASSIGN(Fill f, fill_of(ctx));
     if (!f.value) return ctx.error("the fill value has no value");
-    Tensor& out = output_for(ctx, "Out", 0, f.meta->dtype, f.meta->dims);
+    Tensor& out = output_for(ctx, "Out", 0, f.meta.dtype, f.meta.dims);
     fill(out, f);
     return {};
   }
@@ -323,6 +323,7 @@ class SequenceKernel final : public Kernel {
  public:
   Status run(KernelContext& ctx) override {
     DETPORT_ASSIGN(auto t, sequence(ctx));
+    if (!t) return ctx.error("an input this op needs has no value");
     Tensor& out = output_for(ctx, "Out", 0, t->dtype(), t->dims());
     if (t->bytes() > 0) std::memcpy(out.raw(), t->raw(), t->bytes());
     return {};

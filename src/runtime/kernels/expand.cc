@@ -85,6 +85,7 @@ class Repeat final : public Kernel {
   Status run(KernelContext& ctx) override {
     const Tensor& x = ctx.input("X");
     DETPORT_ASSIGN(auto p, plan_of(ctx));
+    if (!p) return ctx.error("an input this op needs has no value");
     Tensor& out = output_for(ctx, "Out", 0, x.dtype(), p->out);
     const std::size_t es = ir::dtype_size(x.dtype());
     const auto xs = strides_of(p->x);

@@ -262,6 +262,7 @@ class OneHot final : public Kernel {
   Status run(KernelContext& ctx) override {
     const Tensor& x = ctx.input("X");
     DETPORT_ASSIGN(auto depth, depth_of(ctx));
+    if (!depth) return ctx.error("an input this op needs has no value");
     Tensor& out = output_for(ctx, "Out", 0, dtype_attr(ctx.op(), "dtype", DType::kFloat32),
                              one_hot_dims(ctx.op(), x.dims(), *depth));
     std::memset(out.raw(), 0, out.bytes());

@@ -185,10 +185,17 @@ Status infer(InferContext& ctx) {
   if (dims) {
     ctx.set_output("Out", {x.dtype, *dims});
   } else {
-    // The rank is all we know: the attribute's length for reshape, else unknown.
-    const auto attr = ctx.op().ints_attr("shape");
-    const std::size_t rank = ctx.has_input("ShapeTensor") ? ctx.input_count("ShapeTensor")
-                                                          : std::max<std::size_t>(attr.size(), 1);
+    // The rank is all we know: one dim per shape entry, or x's rank plus one per new axis.
+    std::size_t rank = 1;
+    if (kind_of(ctx.op().type) == Kind::kReshape) {
+      rank = ctx.has_input("ShapeTensor")
+                 ? ctx.input_count("ShapeTensor")
+                 : static_cast<std::size_t>(numel_of(in_dims(ctx, "Shape")));
+    } else {
+      rank = x.dims.size() + (ctx.has_input("AxesTensorList")
+                                  ? ctx.input_count("AxesTensorList")
+                                  : static_cast<std::size_t>(numel_of(in_dims(ctx, "AxesTensor"))));
+    }
     ctx.set_dynamic_output("Out", 0, {x.dtype, Dims(rank, -1)});
   }
   if (ctx.has_output("XShape")) ctx.set_output("XShape", {x.dtype, xshape_dims(x.dims)});

@@ -153,6 +153,7 @@ class SetValue final : public Kernel {
     Tensor& out = ctx.output("Out");
     if (out.raw() != x.raw() && x.bytes() > 0) std::memcpy(out.raw(), x.raw(), x.bytes());
     DETPORT_ASSIGN(auto r, region(ctx, x.dims()));
+    if (!r) return ctx.error("an input this op needs has no value");
     if (numel_of(r->counts) == 0) return {};
     Tensor value;
     if (ctx.has_input("ValueTensor")) {

@@ -135,6 +135,7 @@ class Slice final : public Kernel {
   Status run(KernelContext& ctx) override {
     const Tensor& x = ctx.input("Input");
     DETPORT_ASSIGN(auto sel, select(ctx, x.dims(), one_d_));
+    if (!sel) return ctx.error("an input this op needs has no value");
     Tensor& out = output_for(ctx, "Out", 0, x.dtype(), sel->out);
     const std::size_t es = ir::dtype_size(x.dtype());
     const auto xs = kOptimized ? tensor_strides(x) : strides_of(x.dims());

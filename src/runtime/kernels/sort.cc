@@ -157,6 +157,7 @@ class Sort final : public Kernel {
   Status run(KernelContext& ctx) override {
     const Tensor& x = ctx.input("X");
     DETPORT_ASSIGN(auto s, sort_spec(ctx, x.dims()));
+    if (!s) return ctx.error("an input this op needs has no value");
     Dims d = x.dims();
     d[static_cast<std::size_t>(s->axis)] = s->k;
     Tensor* values = ctx.has_output("Out") ? &output_for(ctx, "Out", 0, x.dtype(), d) : nullptr;
