@@ -42,6 +42,9 @@ const Tensor* InferContext::constant(std::string_view slot, std::size_t i) const
 std::size_t InferContext::output_count(std::string_view slot) const {
   return count(node_.outputs, slot);
 }
+const TensorMeta& InferContext::output_meta(std::string_view slot, std::size_t i) const {
+  return graph_.value(at(node_.outputs, slot, i, node_)).meta;
+}
 void InferContext::set_output(std::string_view slot, std::size_t i, TensorMeta meta) {
   Value& v = graph_.value(at(node_.outputs, slot, i, node_));
   v.meta = std::move(meta);

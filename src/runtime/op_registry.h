@@ -31,6 +31,10 @@ class InferContext {
   const Tensor* constant(std::string_view slot, std::size_t i = 0) const;
   std::size_t output_count(std::string_view slot) const;
   bool has_output(std::string_view slot) const { return output_count(slot) > 0; }
+  // The output's meta before this inference: as the program declares it (VarDesc), or as an
+  // earlier inference of a run-time node set it. Its rank tells whether a 0-D result is stored as
+  // [] (Paddle 2.5+) or [1] (earlier releases).
+  const TensorMeta& output_meta(std::string_view slot, std::size_t i = 0) const;
   void set_output(std::string_view slot, std::size_t i, TensorMeta meta);
   void set_output(std::string_view slot, TensorMeta meta) { set_output(slot, 0, std::move(meta)); }
   // Marks an output whose dims depend on the data (e.g. NMS results); `meta` is an upper bound or

@@ -269,6 +269,7 @@ Result<std::unique_ptr<Plan>> Plan::build(const Graph& base, const std::vector<T
   if (options.fuse) {
     passes::remove_noops(g);
     passes::fold_batch_norm(g);
+    passes::fuse_channel_shuffle(g);
   }
   passes::remove_dead(g);
   g.relink();
@@ -290,6 +291,9 @@ Status Plan::infer_at_run_time(Node& node) {
   for (const auto& s : node.outputs)
     for (ValueId v : s.values) {
       const Value& val = graph_.value(v);
+      // Dims the data decides (-1) are the kernel's to allocate.
+      if (std::any_of(val.meta.dims.begin(), val.meta.dims.end(), [](int64_t d) { return d < 0; }))
+        continue;
       values_[static_cast<std::size_t>(v)] = Tensor::empty(val.meta.dtype, val.meta.dims);
     }
   return {};

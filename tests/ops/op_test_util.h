@@ -28,6 +28,7 @@ struct OpOutput {
   std::string slot;
   ir::DType dtype = ir::DType::kFloat32;
   int count = 1;
+  Dims declared = {};  // the VarDesc dims (their rank picks 0-D or [1] results)
 };
 
 inline Tensor random_tensor(Dims dims, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
@@ -66,7 +67,7 @@ inline ir::Model one_op_model(const std::string& type, const std::vector<OpInput
   for (const auto& out : outputs) {
     std::vector<std::string> names;
     for (int i = 0; i < out.count; ++i)
-      names.push_back(b.temp(out.slot + "_" + std::to_string(i), out.dtype, {}));
+      names.push_back(b.temp(out.slot + "_" + std::to_string(i), out.dtype, out.declared));
     op.out(out.slot, names);
   }
   for (const auto& a : attrs) op.attr(a.name, a.value);

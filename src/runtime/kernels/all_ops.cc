@@ -25,6 +25,20 @@ void register_norm(OpRegistry&);
 void register_pad(OpRegistry&);
 void register_pool(OpRegistry&);
 void register_softmax(OpRegistry&);
+// Data movement, indexing, constants, reductions.
+void register_cast(OpRegistry&);
+void register_channel_shuffle(OpRegistry&);
+void register_concat_split(OpRegistry&);
+void register_constant(OpRegistry&);
+void register_expand(OpRegistry&);
+void register_gather(OpRegistry&);
+void register_reduce(OpRegistry&);
+void register_reshape(OpRegistry&);
+void register_select(OpRegistry&);
+void register_set_value(OpRegistry&);
+void register_slice(OpRegistry&);
+void register_sort(OpRegistry&);
+void register_transpose(OpRegistry&);
 }  // namespace kernels
 
 void register_all_ops(OpRegistry& r) {
@@ -50,6 +64,19 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_pad(r);
   kernels::register_pool(r);
   kernels::register_softmax(r);
+  kernels::register_cast(r);
+  kernels::register_channel_shuffle(r);
+  kernels::register_concat_split(r);
+  kernels::register_constant(r);
+  kernels::register_expand(r);
+  kernels::register_gather(r);
+  kernels::register_reduce(r);
+  kernels::register_reshape(r);
+  kernels::register_select(r);
+  kernels::register_set_value(r);
+  kernels::register_slice(r);
+  kernels::register_sort(r);
+  kernels::register_transpose(r);
 }
 
 }  // namespace detport::runtime

@@ -19,6 +19,10 @@ int fold_batch_norm(Graph& graph);
 // (activations and residual adds into convolutions, as oneDNN post-ops).
 int fuse_post_ops(Graph& graph, const CompileOptions& options);
 
+// Rewrites reshape2 -> transpose2 [0,2,1,3,4] -> reshape2 channel shuffles into one
+// channel_shuffle node (which runs on NHWC data). Returns how many were rewritten.
+int fuse_channel_shuffle(Graph& graph);
+
 // Removes nodes none of whose outputs are used.
 int remove_dead(Graph& graph);
 
