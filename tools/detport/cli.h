@@ -21,5 +21,7 @@ int report(const Error& e);
 using Runner = std::function<int()>;
 void add_inspect(CLI::App& app, Runner& run);
 void add_demo(CLI::App& app, Runner& run);
+// `convert --to onnx` (cmd_export_onnx.cc).
+void add_export_onnx(CLI::App& app, Runner& run);
 
 }  // namespace detport::cli

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   Runner run;
   add_inspect(app, run);
   add_demo(app, run);
+  add_export_onnx(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
