@@ -4,9 +4,11 @@
 //
 //   node run_ort.js MANIFEST.json
 //
-// MANIFEST: {"model": "m.onnx", "inputs": [{"name", "dtype", "dims", "file"}], "out_dir": "d",
-//            "threads": 1}. Tensors are raw little-endian files. Writes every output to
-// out_dir/<index>.bin and prints {"outputs": [{"name", "dtype", "dims", "file"}]} on stdout.
+// MANIFEST: {"runs": [RUN, ...], "threads": 1} with RUN = {"model": "m.onnx", "inputs":
+// [{"name", "dtype", "dims", "file"}], "out_dir": "d"} (or one RUN's keys at the top level).
+// Tensors are raw little-endian files. Writes every output to out_dir/<index>.bin and prints
+// {"runs": [{"outputs": [{"name", "dtype", "dims", "file"}]} or {"error": "..."}]} on stdout:
+// one node start for many small models keeps the tests fast.
 // Exit codes: 0 ok, 1 failure (message on stderr), 77 onnxruntime-node is not installed (the
 // caller skips; install it with `bash scripts/setup-peers.sh`).
 'use strict';
@@ -40,6 +42,27 @@ function typedArray(dtype, buffer) {
   return new A(copy.buffer, 0, buffer.length / A.BYTES_PER_ELEMENT);
 }
 
+async function runOne(ort, run, threads) {
+  const session = await ort.InferenceSession.create(run.model, {
+    intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+  });
+  const feeds = {};
+  for (const input of run.inputs) {
+    const data = typedArray(input.dtype, fs.readFileSync(input.file));
+    feeds[input.name] = new ort.Tensor(input.dtype, data, input.dims);
+  }
+  const results = await session.run(feeds);
+  const outputs = [];
+  session.outputNames.forEach((name, i) => {
+    const t = results[name];
+    const file = path.join(run.out_dir, `${i}.bin`);
+    const data = t.data;
+    fs.writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    outputs.push({name, dtype: t.type, dims: t.dims.map(Number), file});
+  });
+  return outputs;
+}
+
 async function main() {
   if (process.argv.length < 3) {
     console.error('usage: run_ort.js MANIFEST.json');
@@ -52,24 +75,16 @@ async function main() {
   }
   const manifest = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const threads = manifest.threads || 1;
-  const session = await ort.InferenceSession.create(manifest.model, {
-    intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-  });
-  const feeds = {};
-  for (const input of manifest.inputs) {
-    const data = typedArray(input.dtype, fs.readFileSync(input.file));
-    feeds[input.name] = new ort.Tensor(input.dtype, data, input.dims);
+  const runs = manifest.runs || [manifest];
+  const results = [];
+  for (const run of runs) {
+    try {
+      results.push({outputs: await runOne(ort, run, threads)});
+    } catch (e) {
+      results.push({error: String(e && e.message ? e.message : e)});
+    }
   }
-  const results = await session.run(feeds);
-  const outputs = [];
-  session.outputNames.forEach((name, i) => {
-    const t = results[name];
-    const file = path.join(manifest.out_dir, `${i}.bin`);
-    const data = t.data;
-    fs.writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    outputs.push({name, dtype: t.type, dims: t.dims.map(Number), file});
-  });
-  process.stdout.write(JSON.stringify({outputs}) + '\n');
+  process.stdout.write(JSON.stringify({runs: results}) + '\n');
   return 0;
 }
 
