@@ -177,8 +177,9 @@ TEST(OnnxNms, MatchesPaddleForEveryBatchSize) {
         auto [boxes, scores] = inputs(n, c, m, static_cast<unsigned>(n * 10 + opset));
         auto [rows, counts] = reference(boxes, scores, n, c, m, s);
         // The inputs exercise truncation to keep_top_k.
-        if (s.keep_top_k > 0)
+        if (s.keep_top_k > 0) {
           EXPECT_EQ(*std::max_element(counts.begin(), counts.end()), s.keep_top_k);
+        }
         batch.add(label + " opset " + std::to_string(opset) + " batch " + std::to_string(n), bytes,
                   {{"boxes", HostTensor::f32({n, m, 4}, boxes)},
                    {"scores", HostTensor::f32({n, c, m}, scores)}},
