@@ -12,6 +12,9 @@ packages=(
   clang libclang-rt-14-dev libomp-14-dev llvm clang-format
   chromium
 )
+# npm installs the peer runtimes (ONNX Runtime for Node) the tests and benchmarks compare against;
+# a Node.js that already brings npm (e.g. from NodeSource) is kept.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,12 +23,14 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The peer runtimes from the committed npm lockfile (never fatal: offline, their checks skip).
+bash "$(dirname "$0")/setup-peers.sh"

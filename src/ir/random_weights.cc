@@ -4,128 +4,123 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <random>
-#include <unordered_map>
 
 namespace detport::ir {
 namespace {
 
-// How a persistable var is used decides its distribution.
-enum class Role {
-  kGeneric,
-  kConvFilter,
-  kMatrix,
-  kNormScale,
-  kNormShift,
-  kNormMean,
-  kNormVariance
-};
+enum class Role { kOther, kFilter, kMatrix, kBnScale, kBnVariance, kBnShift };
 
-Role role_of(const Op& op, const std::string& slot) {
-  const bool norm = op.type == "batch_norm" || op.type == "layer_norm" || op.type == "group_norm" ||
-                    op.type == "instance_norm" || op.type == "sync_batch_norm";
-  if (norm && slot == "Scale") return Role::kNormScale;
-  if (norm && slot == "Bias") return Role::kNormShift;
-  if (norm && slot == "Mean") return Role::kNormMean;
-  if (norm && slot == "Variance") return Role::kNormVariance;
-  if (slot == "Filter") return Role::kConvFilter;
-  if ((op.type == "matmul" || op.type == "matmul_v2" || op.type == "mul") && slot == "Y")
-    return Role::kMatrix;
-  return Role::kGeneric;
+// What each weight is used for, from the ops that read it.
+std::map<std::string, Role, std::less<>> roles(const Block& block) {
+  std::map<std::string, Role, std::less<>> out;
+  auto mark = [&](const Op& op, std::string_view slot, Role r) {
+    for (const auto& a : op.input(slot)) out[a] = r;
+  };
+  for (const Op& op : block.ops) {
+    if (op.type.find("conv") != std::string::npos) mark(op, "Filter", Role::kFilter);
+    if (op.type.rfind("matmul", 0) == 0 || op.type == "mul" || op.type == "fc") {
+      mark(op, "Y", Role::kMatrix);
+      mark(op, "W", Role::kMatrix);
+    }
+    if (op.type.find("batch_norm") != std::string::npos || op.type == "layer_norm" ||
+        op.type == "instance_norm" || op.type == "group_norm") {
+      mark(op, "Scale", Role::kBnScale);
+      mark(op, "Variance", Role::kBnVariance);
+      mark(op, "Mean", Role::kBnShift);
+      mark(op, "Bias", Role::kBnShift);
+    }
+  }
+  return out;
+}
+
+// FNV-1a of the name, mixed with the seed: a per-tensor stream independent of fill order.
+uint64_t stream_seed(std::string_view name, uint64_t seed) {
+  uint64_t h = 1469598103934665603ull ^ seed;
+  for (char ch : name) {
+    h ^= static_cast<unsigned char>(ch);
+    h *= 1099511628211ull;
+  }
+  return h;
 }
 
 }  // namespace
 
-Status randomize_weights(Model& model, uint32_t seed, bool replace_all) {
-  if (model.program.blocks.empty())
-    return make_error(ErrorCode::kInvalidInput, "the program has no blocks");
+Result<std::vector<std::string>> fill_random_weights(Model& model, uint64_t seed) {
+  std::vector<std::string> filled;
+  if (model.program.blocks.empty()) return filled;
   const Block& block = model.program.global_block();
-  std::unordered_map<std::string_view, const Var*> vars;
-  for (const Var& v : block.vars) vars.emplace(v.name, &v);
-  // The first use of each var decides its role.
-  std::unordered_map<std::string, Role> roles;
-  for (const Op& op : block.ops)
-    for (const Slot& s : op.inputs)
-      for (const std::string& arg : s.args) roles.emplace(arg, role_of(op, s.name));
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> standard(0.0, 1.0);
-  std::uniform_real_distribution<double> positive(0.5, 1.5);
-  int filled = 0;
-  for (const std::string& name : persistable_names(model.program)) {
-    if (!replace_all && model.weights.count(name) > 0) continue;
-    const Var* var = vars.at(name);
-    if (!var->tensor)
-      return make_error(ErrorCode::kInvalidInput,
-                        fmt::format("persistable var '{}' declares no dims", name));
-    const auto numel = checked_numel(var->tensor->dims);
-    if (!numel)
+  const auto role = roles(block);
+  for (const Var& v : block.vars) {
+    if (!v.holds_weights() || model.weights.count(v.name)) continue;
+    if (!v.tensor)
+      return make_error(ErrorCode::kInvalidInput, "a persistable var without a declared shape",
+                        v.name);
+    auto n = checked_numel(v.tensor->dims);
+    if (!n)
       return make_error(
           ErrorCode::kInvalidInput,
-          fmt::format(
-              "persistable var '{}' has dynamic or overflowing dims; cannot invent its weights",
-              name));
-    if (*numel > (int64_t{1} << 31))
-      return make_error(ErrorCode::kInvalidInput,
-                        fmt::format("persistable var '{}' has {} elements", name, *numel));
-    const DType dtype = var->tensor->dtype;
-    const auto& dims = var->tensor->dims;
-    const auto it = roles.find(name);
-    const Role role = it == roles.end() ? Role::kGeneric : it->second;
-    int64_t fan_in = 1;
-    if (role == Role::kConvFilter && dims.size() == 4) fan_in = dims[1] * dims[2] * dims[3];
-    if (role == Role::kMatrix && !dims.empty()) fan_in = dims.front();
-    // Fan-in scaling keeps activations of order 1 through deep stacks of convolutions.
-    const double stddev = role == Role::kConvFilter || role == Role::kMatrix
-                              ? std::sqrt(1.0 / static_cast<double>(std::max<int64_t>(fan_in, 1)))
-                              : 0.02;
-    std::vector<double> values(static_cast<std::size_t>(*numel));
-    for (double& v : values) {
-      switch (role) {
-        case Role::kNormScale:
-          v = 1.0 + 0.01 * standard(rng);
-          break;
-        case Role::kNormShift:
-        case Role::kNormMean:
-          v = 0.01 * standard(rng);
-          break;
-        case Role::kNormVariance:
-          v = positive(rng);
-          break;
-        default:
-          v = stddev * standard(rng);
-          break;
+          fmt::format("persistable var has dims [{}]; random weights need static dims",
+                      fmt::join(v.tensor->dims, ", ")),
+          v.name);
+    const DType t = v.tensor->dtype;
+    const std::size_t count = static_cast<std::size_t>(*n);
+    std::mt19937_64 rng(stream_seed(v.name, seed));
+    const auto it = role.find(v.name);
+    const Role r = it == role.end() ? Role::kOther : it->second;
+    std::vector<double> values(count, 0.0);
+    if (t == DType::kFloat32 || t == DType::kFloat64 || t == DType::kFloat16) {
+      const auto& d = v.tensor->dims;
+      double fan_in = 1;
+      if (r == Role::kFilter && d.size() >= 2)
+        for (std::size_t i = 1; i < d.size(); ++i) fan_in *= static_cast<double>(d[i]);
+      if (r == Role::kMatrix && !d.empty()) fan_in = static_cast<double>(d.front());
+      std::normal_distribution<double> normal(0.0, 1.0);
+      std::uniform_real_distribution<double> uniform(0.5, 1.5);
+      for (double& x : values) {
+        switch (r) {
+          case Role::kFilter:
+          case Role::kMatrix:
+            x = normal(rng) * std::sqrt(2.0 / std::max(fan_in, 1.0));
+            break;
+          case Role::kBnScale:
+            x = 1.0 + 0.1 * normal(rng);
+            break;
+          case Role::kBnVariance:
+            x = uniform(rng);
+            break;
+          default:
+            x = 0.1 * normal(rng);
+        }
       }
     }
-    std::vector<std::byte> bytes(static_cast<std::size_t>(*numel) * dtype_size(dtype));
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      switch (dtype) {
-        case DType::kFloat32: {
-          const float f = static_cast<float>(values[i]);
-          std::memcpy(bytes.data() + i * 4, &f, 4);
-          break;
-        }
-        case DType::kFloat64:
-          std::memcpy(bytes.data() + i * 8, &values[i], 8);
-          break;
-        case DType::kInt32: {
-          const int32_t k = 0;
-          std::memcpy(bytes.data() + i * 4, &k, 4);
-          break;
-        }
-        case DType::kInt64: {
-          const int64_t k = 0;
-          std::memcpy(bytes.data() + i * 8, &k, 8);
-          break;
-        }
-        default:
-          break;  // other types: zeros
+    std::vector<std::byte> bytes(count * dtype_size(t));
+    for (std::size_t i = 0; i < count; ++i) {
+      std::byte* dst = bytes.data() + i * dtype_size(t);
+      if (t == DType::kFloat32) {
+        const float f = static_cast<float>(values[i]);
+        std::memcpy(dst, &f, sizeof f);
+      } else if (t == DType::kFloat64) {
+        std::memcpy(dst, &values[i], sizeof(double));
       }
+      // Other types (integers, bool, float16) stay zero.
     }
-    model.weights[name] = Tensor::owned(dtype, dims, std::move(bytes));
-    ++filled;
+    if (!is_element_type(t) || dtype_size(t) == 0)
+      return make_error(ErrorCode::kUnsupported,
+                        fmt::format("random weights of type {}", var_type_name(t)), v.name);
+    model.weights[v.name] = Tensor::owned(t, v.tensor->dims, std::move(bytes));
+    filled.push_back(v.name);
   }
-  if (filled > 0 && model.meta.params_layout == ParamsLayout::kNone)
-    model.meta.params_layout = ParamsLayout::kCombined;
+  return filled;
+}
+
+Status randomize_weights(Model& model, uint64_t seed, bool replace_all) {
+  if (replace_all && !model.program.blocks.empty())
+    for (const Var& v : model.program.global_block().vars)
+      if (v.holds_weights()) model.weights.erase(v.name);
+  auto filled = fill_random_weights(model, seed);
+  if (!filled.ok()) return filled.error();
   return {};
 }
 

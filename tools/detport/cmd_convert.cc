@@ -1,9 +1,10 @@
-// detport convert MODEL --format legacy|pir [--pir-version N] -o OUT_DIR
+// detport convert MODEL --format legacy|pir|onnx ... -o OUT: one command for every target format.
 #include <fmt/format.h>
 
 #include <filesystem>
 
 #include "cli.h"
+#include "convert_onnx.h"
 #include "formats/convert.h"
 #include "formats/model_io.h"
 
@@ -13,23 +14,48 @@ void add_convert(CLI::App& app, Runner& run) {
   struct Options {
     std::string model, model_file, params_file, out, format;
     int64_t pir_version = -1;
+    OnnxConvertOptions onnx;
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
-      "convert", "Write the model in another format: legacy .pdmodel or Paddle 3 PIR .json");
+      "convert",
+      "Write the model in another format: legacy .pdmodel, Paddle 3 PIR .json, or ONNX");
   cmd->add_option("MODEL", opts->model, "model directory, path prefix or program file");
   cmd->add_option("--model-file", opts->model_file, "program file (overrides discovery)");
   cmd->add_option("--params-file", opts->params_file, "params file (overrides discovery)");
-  cmd->add_option("--format", opts->format, "legacy or pir")
+  cmd->add_option("--format,--to", opts->format, "legacy, pir or onnx")
       ->required()
-      ->check(CLI::IsMember({"legacy", "pir"}));
+      ->check(CLI::IsMember({"legacy", "pir", "onnx"}));
   cmd->add_option("--pir-version", opts->pir_version,
                   "PIR version to write (default: the model's own, else 1)");
-  cmd->add_option("-o,--out", opts->out, "output directory (created if missing)")->required();
+  cmd->add_option("-o,--out", opts->out,
+                  "output directory (created if missing); for onnx, the .onnx file");
+  auto& x = opts->onnx;
+  cmd->add_option("--opset", x.opset, "onnx: opset (11-17); default the lowest covering the model");
+  cmd->add_flag("--exclude-nms", x.exclude_nms,
+                "onnx: cut the graph before NMS; outputs are the NMS inputs, boxes and scores");
+  cmd->add_flag("--fp16", x.fp16, "onnx: store float32 weights as float16 (cast back in the graph)");
+  cmd->add_option("--weights", x.weights,
+                  "onnx: 'random' fills missing weights of a graph-only model with seeded values");
+  cmd->add_option("--input-shape", x.input_shapes,
+                  "onnx: fix an input's dims, NAME=D0,D1,... (repeatable), e.g. image=1,3,640,640; "
+                  "runtimes that need static shapes (OpenCV DNN) then get a static graph");
+  cmd->add_flag("--dry-run", x.dry_run,
+                "onnx: report every op that cannot be exported; write nothing");
   cmd->callback([opts, &run] {
     run = [opts] {
+      if (opts->format == "onnx") {
+        OnnxConvertOptions o = opts->onnx;
+        o.model = opts->model;
+        o.model_file = opts->model_file;
+        o.params_file = opts->params_file;
+        o.out = opts->out;
+        return convert_to_onnx(o);
+      }
       if (opts->model.empty() && opts->model_file.empty())
         return report(make_error(ErrorCode::kInvalidInput, "convert needs MODEL or --model-file"));
+      if (opts->out.empty())
+        return report(make_error(ErrorCode::kInvalidInput, "convert needs -o OUT_DIR"));
       formats::LoadOptions lo;
       if (!opts->model_file.empty()) lo.model_file = opts->model_file;
       if (!opts->params_file.empty()) lo.params_file = opts->params_file;
