@@ -52,8 +52,7 @@ Result<Detector> Detector::create(const ir::Model& model, std::unique_ptr<runtim
   if (!model.meta.deploy)
     return make_error(ErrorCode::kInvalidInput,
                       "the model has no deploy config (infer_cfg.yml or inference.yml beside it); "
-                      "detport needs it "
-                      "to know the preprocessing",
+                      "detport needs it to know the preprocessing: pass one with --config FILE",
                       model.meta.files.dir.string());
   Detector d;
   d.backend_ = std::move(backend);

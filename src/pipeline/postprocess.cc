@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "pipeline/raw_outputs.h"
+
 namespace detport::pipeline {
 
 std::string output_kind_name(OutputKind k) {
@@ -61,6 +63,11 @@ PostprocessOptions postprocess_options(const ir::DeployConfig* config,
         o.nms_iou_threshold = static_cast<float>(*config->nms->nms_threshold);
       if (config->nms->nms_top_k) o.nms_top_k = static_cast<int>(*config->nms->nms_top_k);
       if (config->nms->keep_top_k) o.keep_top_k = static_cast<int>(*config->nms->keep_top_k);
+      const auto& params = config->nms->params;
+      if (auto it = params.find("background_label"); it != params.end() && it->is_number_integer())
+        o.background_label = it->get<int>();
+      if (auto it = params.find("normalized"); it != params.end() && it->is_boolean())
+        o.normalized = it->get<bool>();
     }
     if (!config->fpn_stride.empty()) o.fpn_stride = config->fpn_stride;
   }
@@ -105,13 +112,16 @@ Result<std::vector<ImageDetections>> postprocess(const std::vector<runtime::Name
   switch (classify_outputs(outputs)) {
     case OutputKind::kNmsBoxes:
       return from_nms_boxes(outputs[0].tensor, outputs[1].tensor, images.size(), options.threshold);
+    case OutputKind::kBoxesAndScores:
+      return decode_boxes_and_scores(outputs[0].tensor, outputs[1].tensor, images, options);
+    case OutputKind::kConcatenated:
+      return decode_concatenated(outputs[0].tensor, images, options);
+    case OutputKind::kPicoDetRaw:
+      return decode_picodet(outputs, images, options);
     case OutputKind::kNotDetection:
-      return make_error(ErrorCode::kUnsupported, "the model's outputs are not those of a detector");
-    default:
-      return make_error(ErrorCode::kUnsupported,
-                        fmt::format("decoding {} is not available yet",
-                                    output_kind_name(classify_outputs(outputs))));
+      break;
   }
+  return make_error(ErrorCode::kUnsupported, "the model's outputs are not those of a detector");
 }
 
 }  // namespace detport::pipeline

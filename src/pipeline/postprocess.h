@@ -33,6 +33,8 @@ struct PostprocessOptions {
   // NMS for models exported without it (the deploy config's NMS section, else PP-YOLOE's defaults).
   float nms_score_threshold = 0.01f, nms_iou_threshold = 0.7f;
   int nms_top_k = 1000, keep_top_k = 300;
+  int background_label = -1;  // PaddleDetection's MultiClassNMS default
+  bool normalized = true;
   std::vector<int64_t> fpn_stride{8, 16, 32, 64};
 };
 

@@ -18,8 +18,7 @@ void add_convert(CLI::App& app, Runner& run) {
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
-      "convert",
-      "Write the model in another format: legacy .pdmodel, Paddle 3 PIR .json, or ONNX");
+      "convert", "Write the model in another format: legacy .pdmodel, Paddle 3 PIR .json, or ONNX");
   cmd->add_option("MODEL", opts->model, "model directory, path prefix or program file");
   cmd->add_option("--model-file", opts->model_file, "program file (overrides discovery)");
   cmd->add_option("--params-file", opts->params_file, "params file (overrides discovery)");
@@ -34,7 +33,8 @@ void add_convert(CLI::App& app, Runner& run) {
   cmd->add_option("--opset", x.opset, "onnx: opset (11-17); default the lowest covering the model");
   cmd->add_flag("--exclude-nms", x.exclude_nms,
                 "onnx: cut the graph before NMS; outputs are the NMS inputs, boxes and scores");
-  cmd->add_flag("--fp16", x.fp16, "onnx: store float32 weights as float16 (cast back in the graph)");
+  cmd->add_flag("--fp16", x.fp16,
+                "onnx: store float32 weights as float16 (cast back in the graph)");
   cmd->add_option("--weights", x.weights,
                   "onnx: 'random' fills missing weights of a graph-only model with seeded values");
   cmd->add_option("--input-shape", x.input_shapes,

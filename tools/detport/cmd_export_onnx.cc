@@ -14,7 +14,6 @@
 namespace detport::cli {
 namespace {
 
-
 // "image=1,3,640,640" -> ("image", {1, 3, 640, 640}).
 Result<std::pair<std::string, std::vector<int64_t>>> parse_shape(const std::string& s) {
   const auto eq = s.find('=');

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "formats/deploy_config/deploy_config_reader.h"
 #include "formats/model_io.h"
 #include "ir/random_weights.h"
 
@@ -12,6 +13,10 @@ void ModelOptions::add_to(CLI::App& cmd, bool model_positional) {
     cmd.add_option("MODEL", model, "model directory, path prefix or program file")->required();
   cmd.add_option("--model-file", model_file, "program file (overrides discovery)");
   cmd.add_option("--params-file", params_file, "params file (overrides discovery)");
+  cmd.add_option(
+      "--config", config,
+      "deploy config (infer_cfg.yml) to use instead of the one beside the model, e.g. for "
+      "exports that ship none");
   cmd.add_option("--weights", weights, "'random': seeded random weights for graph-only models")
       ->check(CLI::IsMember({"", "random"}));
   cmd.add_option("--seed", seed, "seed for --weights random");
@@ -28,6 +33,10 @@ Result<ir::Model> ModelOptions::load() const {
   if (!model_file.empty()) lo.model_file = model_file;
   if (!params_file.empty()) lo.params_file = params_file;
   DETPORT_ASSIGN(ir::Model m, formats::load_model(model, lo));
+  if (!config.empty()) {
+    DETPORT_ASSIGN(ir::DeployConfig c, formats::read_deploy_config(config));
+    m.meta.deploy = std::move(c);
+  }
   if (weights == "random") {
     DETPORT_TRY(ir::randomize_weights(m, seed, true));
   } else if (!m.has_weights() && !ir::persistable_names(m.program).empty()) {

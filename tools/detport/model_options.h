@@ -16,6 +16,7 @@ namespace detport::cli {
 struct ModelOptions {
   std::string model;
   std::string model_file, params_file;
+  std::string config;   // a deploy config to use instead of the one beside the model
   std::string weights;  // "" (from the params file) or "random"
   uint32_t seed = 20231123;
   int threads = 0;
