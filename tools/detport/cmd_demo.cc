@@ -4,7 +4,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
+#include "bench/bench_runner.h"
+#include "bench/report.h"
+#include "bench/report_html.h"
 #include "check_report.h"
 #include "cli.h"
 #include "compat/catalog.h"
@@ -121,11 +125,32 @@ void add_demo(CLI::App& app, Runner& run) {
           "nothing; the "
           "pipeline is real: the deploy config's Resize + NormalizeImage + Permute, the native "
           "runtime, Paddle's multiclass NMS)\n"
-          "per image: decode {:.1f} ms, preprocess {:.1f} ms, inference {:.1f} ms, postprocess "
+          "first image, planning included: decode {:.1f} ms, preprocess {:.1f} ms, inference "
+          "{:.1f} ms, postprocess "
           "{:.1f} ms\nwrote {} (COCO results) and the drawn image\n",
           summary->items.empty() ? 0 : summary->items[0].detections.boxes.size(), t.decode * 1e3,
           t.preprocess * 1e3, t.inference * 1e3, t.postprocess * 1e3,
           (run_dir / "results.json").string());
+
+      const auto html = *dir / "bench.html";
+      step(5, fmt::format("detport bench {} --threads-list 1 --runs 5 --html {}",
+                          model_dir.string(), html.string()));
+      bench::BenchOptions bo;
+      bo.threads = {1};
+      bo.warmup = 1;
+      bo.runs = 5;
+      bo.images = std::nullopt;  // a synthetic 1280x720 JPEG, as a camera frame
+      bo.make_backend = [](const ir::Model& mdl, const std::string&, int threads) {
+        runtime::CompileOptions c;
+        c.threads = threads;
+        c.profile = true;
+        return runtime::make_native_backend(mdl, c);
+      };
+      auto bench_report = bench::run_bench(*model, 0.0, bo);
+      if (!bench_report.ok()) return report(bench_report.error());
+      fmt::print("{}", bench::report_text(*bench_report));
+      std::ofstream(html) << bench::render_html({*bench_report}, {""});
+      fmt::print("HTML report: {}\n", html.string());
 
       fmt::print("\nThe demo's files are in {}\n", dir->string());
       return static_cast<int>(kOk);
