@@ -81,6 +81,35 @@ void Graph::relink() {
   for (ValueId o : outputs) value(o).is_output = true;
 }
 
+namespace {
+
+// PIR programs pass some int lists as operands (pool2d's kernel_size, conv2d_transpose's
+// output_size) where legacy programs have attributes; when the operand is a constant vector
+// written by an assign_value (PIR full_int_array), the node gets the attribute the kernels read
+// and loses the operand. `consts` maps var names to such vectors, as written so far.
+void absorb_int_array_operands(
+    ir::Op& op, const std::unordered_map<std::string, std::vector<int64_t>>& consts) {
+  static const std::pair<std::string_view, std::pair<std::string_view, std::string_view>> kMap[] = {
+      {"pool2d", {"kernel_size", "ksize"}},
+      {"conv2d_transpose", {"output_size", "output_size"}},
+      {"depthwise_conv2d_transpose", {"output_size", "output_size"}},
+  };
+  for (const auto& [type, names] : kMap) {
+    if (op.type != type) continue;
+    const auto& [slot, attr] = names;
+    auto in = std::find_if(op.inputs.begin(), op.inputs.end(),
+                           [&](const ir::Slot& s) { return s.name == slot; });
+    if (in == op.inputs.end() || in->args.size() != 1 || op.has_attr(attr)) continue;
+    auto c = consts.find(in->args[0]);
+    if (c == consts.end()) continue;
+    std::vector<int32_t> v(c->second.begin(), c->second.end());
+    op.set_attr(std::string(attr), ir::Attribute::i32s(std::move(v)));
+    op.inputs.erase(in);
+  }
+}
+
+}  // namespace
+
 Result<Graph> build_graph(const ir::Model& model) {
   if (model.program.blocks.empty())
     return make_error(ErrorCode::kInvalidInput, "the program has no blocks");
@@ -134,6 +163,7 @@ Result<Graph> build_graph(const ir::Model& model) {
   };
   std::vector<Feed> feeds;
   std::vector<std::pair<int64_t, std::string>> fetches;
+  std::unordered_map<std::string, std::vector<int64_t>> int_arrays;
   for (std::size_t i = 0; i < block.ops.size(); ++i) {
     const ir::Op& op = block.ops[i];
     if (op.type == "feed") {
@@ -153,6 +183,9 @@ Result<Graph> build_graph(const ir::Model& model) {
     }
     Node node;
     node.op = op;
+    absorb_int_array_operands(node.op, int_arrays);
+    if (op.type == "assign_value" && op.attr("value") != nullptr && !op.output("Out").empty())
+      if (auto v = op.attr("value")->as_ints()) int_arrays[op.output("Out").front()] = *v;
     node.source_index = static_cast<int>(i);
     for (const auto& slot : op.inputs) {
       NodeSlot s{slot.name, {}};

@@ -27,6 +27,7 @@ void register_pool(OpRegistry&);
 void register_softmax(OpRegistry&);
 // Data movement, indexing, constants, reductions.
 void register_cast(OpRegistry&);
+void register_dropout(OpRegistry&);
 void register_channel_shuffle(OpRegistry&);
 void register_concat_split(OpRegistry&);
 void register_constant(OpRegistry&);
@@ -65,6 +66,7 @@ void register_all_ops(OpRegistry& r) {
   kernels::register_pool(r);
   kernels::register_softmax(r);
   kernels::register_cast(r);
+  kernels::register_dropout(r);
   kernels::register_channel_shuffle(r);
   kernels::register_concat_split(r);
   kernels::register_constant(r);

@@ -150,11 +150,16 @@ class FillKernel final : public Kernel {
 Result<Tensor> assign_value(const InferContext& ctx) {
   const ir::Op& op = ctx.op();
   const DType dt = dtype_attr(op, "dtype", DType::kFloat32);
-  const Dims shape = op.ints_attr("shape");
+  Dims shape = op.ints_attr("shape");
   std::vector<double> v;
   std::optional<std::vector<int64_t>> iv;
-  if (const ir::Attribute* a = op.attr("values");
-      a != nullptr && a->kind() == ir::AttrKind::kScalars) {
+  const ir::Attribute* pir_value = op.attr("value");
+  if (pir_value != nullptr && op.attr("values") == nullptr && (iv = pir_value->as_ints())) {
+    // PIR's full_int_array read as assign_value: `value` holds the vector, its length the shape.
+    v.assign(iv->begin(), iv->end());
+    if (!op.has_attr("shape")) shape = {static_cast<int64_t>(v.size())};
+  } else if (const ir::Attribute* a = op.attr("values");
+             a != nullptr && a->kind() == ir::AttrKind::kScalars) {
     v = a->as_doubles().value_or(std::vector<double>{});
     iv = a->as_ints();
   } else {
@@ -210,7 +215,9 @@ Status infer_assign_value(InferContext& ctx) {
 Status infer_shape(InferContext& ctx) {
   DETPORT_TRY(require_input(ctx, "Input"));
   const Dims& d = ctx.input("Input").dims;
-  const bool wide = ctx.op().type == "shape64";
+  // shape64, and Paddle 3's shape, whose PIR result type is int64 (the declared var says so).
+  const bool wide = ctx.op().type == "shape64" ||
+                    (ctx.has_output("Out") && ctx.output_meta("Out").dtype == DType::kInt64);
   Tensor t = Tensor::empty(wide ? DType::kInt64 : DType::kInt32, {static_cast<int64_t>(d.size())});
   for (std::size_t i = 0; i < d.size(); ++i)
     store_double(t, static_cast<int64_t>(i), static_cast<double>(d[i]));

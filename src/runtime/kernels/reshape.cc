@@ -151,7 +151,10 @@ Result<std::optional<Dims>> out_dims(const Ctx& c) {
       return std::optional<Dims>(std::move(d));
     }
     case Kind::kSqueeze: {
-      DETPORT_ASSIGN(Dims d, squeeze_dims(c, x, c.op().ints_attr("axes")));
+      // PIR programs give the axes as an operand (AxesTensor).
+      const IntList axes = int_list(c, {"AxesTensor"}, "axes");
+      if (!axes.known) return std::optional<Dims>();
+      DETPORT_ASSIGN(Dims d, squeeze_dims(c, x, axes.values));
       return std::optional<Dims>(std::move(d));
     }
     case Kind::kUnsqueeze: {
