@@ -3,7 +3,7 @@
 // count, alternating engine by engine for several rounds so machine drift hits both alike.
 //
 //   node side_by_side.js DETPORT_BINARY MODEL_DIR [--threads 1] [--rounds 3] [--runs 20]
-//                        [--weights random] [--size 640]
+//                        [--weights random] [--size 640] [--config infer_cfg.yml]
 //
 // detport's number is the inference stage of `detport bench` (p50 per round); ONNX Runtime's is
 // bench_ort.js on the graph `detport convert --format onnx` exports with the same fixed input
@@ -16,7 +16,7 @@ const os = require('os');
 const path = require('path');
 
 function args(argv) {
-  const a = { threads: 1, rounds: 3, runs: 20, weights: '', size: 0 };
+  const a = { threads: 1, rounds: 3, runs: 20, weights: '', size: 0, config: '' };
   const rest = [];
   for (let i = 0; i < argv.length; ++i) {
     const k = argv[i];
@@ -25,6 +25,7 @@ function args(argv) {
     else if (k === '--runs') a.runs = Number(argv[++i]);
     else if (k === '--weights') a.weights = argv[++i];
     else if (k === '--size') a.size = Number(argv[++i]);
+    else if (k === '--config') a.config = argv[++i];
     else rest.push(k);
   }
   [a.detport, a.model] = rest;
@@ -66,7 +67,8 @@ function main() {
   for (let r = 0; r < a.rounds; ++r) {
     const json = path.join(dir, `bench${r}.json`);
     execFileSync(a.detport, ['bench', a.model, '--synthetic', `${size}x${size}`, '--threads-list',
-      String(a.threads), '--batch', '1', '--runs', String(a.runs), '--json', json, ...weights],
+      String(a.threads), '--batch', '1', '--runs', String(a.runs), '--json', json, ...weights,
+      ...(a.config ? ['--config', a.config] : [])],
     { stdio: ['ignore', 'ignore', 'inherit'] });
     const rep = JSON.parse(fs.readFileSync(json));
     d.push(rep.combos[0].stages_seconds.inference.p50 * 1e3);

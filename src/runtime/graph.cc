@@ -96,7 +96,8 @@ void absorb_int_array_operands(
   };
   for (const auto& [type, names] : kMap) {
     if (op.type != type) continue;
-    const auto& [slot, attr] = names;
+    // Plain names, not structured bindings: clang 14 cannot capture those in the lambda.
+    const std::string_view slot = names.first, attr = names.second;
     auto in = std::find_if(op.inputs.begin(), op.inputs.end(),
                            [&](const ir::Slot& s) { return s.name == slot; });
     if (in == op.inputs.end() || in->args.size() != 1 || op.has_attr(attr)) continue;

@@ -274,19 +274,23 @@ std::vector<KnownOutput> evaluate(const ir::Op& op, const KnownInput& input,
         for (auto& e : k.v)
           if (e) e = convert(*e, k.dtype);
       } else if (t == "scale") {
-        std::optional<double> s = op.float_attr("scale", 1.0);
+        // A plain double and a flag, not an optional: GCC 12 at -O3 warns (wrongly) that an
+        // optional assigned from a ternary may be used uninitialised.
+        double s = op.float_attr("scale", 1.0);
+        bool s_known = true;
         if (op.has_input("ScaleTensor")) {
           const Known* st = input("ScaleTensor", 0);
-          s = st != nullptr && st->full() && st->v.size() == 1 ? st->v.front() : std::nullopt;
+          s_known = st != nullptr && st->full() && st->v.size() == 1 && st->v.front().has_value();
+          if (s_known) s = *st->v.front();
         }
         const double b = op.float_attr("bias", 0.0);
         const bool after = op.bool_attr("bias_after_scale", true);
         for (auto& e : k.v) {
-          if (!e || !s) {
+          if (!e || !s_known) {
             e.reset();
             continue;
           }
-          e = convert(after ? *e * *s + b : (*e + b) * *s, k.dtype);
+          e = convert(after ? *e * s + b : (*e + b) * s, k.dtype);
         }
       }
       result = k;
@@ -318,7 +322,7 @@ std::vector<KnownOutput> evaluate(const ir::Op& op, const KnownInput& input,
       std::vector<const Known*> ptrs;
       for (const auto& e : expanded) ptrs.push_back(&e);
       result = concat(ptrs, axis);
-      slot = "Y";
+      slot = std::string("Y");  // not = "Y": GCC 12 -O3 raises a false -Wrestrict on it
     } else if (!op.has_input("AxisTensor")) {
       result = concat(xs, axis);
     }
