@@ -118,11 +118,12 @@ void drop_unknown(RewriteContext& ctx, std::size_t b, std::size_t i, const OpInf
   for (const ir::NamedAttribute& a : op.attrs) {
     if (ctx.common_attrs.count(a.name) != 0 || tinfo.attr(a.name) != nullptr) continue;
     const AttrInfo* pattr = pinfo != nullptr ? pinfo->attr(a.name) : nullptr;
-    // A value other than the exporter's default is what the target would ignore: no fix.
+    // Only the exporter's default goes: then dropping provably changes nothing, and a later
+    // upgrade fills it back. Other values (attr-ignored, refused) and values whose default is not
+    // recorded stay; the target ignores them either way.
     if (pattr != nullptr && pattr->default_value &&
-        !same_value(attr_json(a.value), *pattr->default_value))
-      continue;
-    drop.push_back(a.name);
+        same_value(attr_json(a.value), *pattr->default_value))
+      drop.push_back(a.name);
   }
   for (const std::string& name : drop) {
     const std::string before = op.attr(name)->to_string();
