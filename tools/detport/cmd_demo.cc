@@ -10,6 +10,7 @@
 #include "compat/catalog.h"
 #include "compat/checker.h"
 #include "compat/export_form.h"
+#include "convert_target.h"
 #include "formats/model_io.h"
 #include "inspect_report.h"
 #include "zoo/ppyoloe_like.h"
@@ -81,6 +82,23 @@ void add_demo(CLI::App& app, Runner& run) {
       if (!target.ok()) return report(target.error());
       const compat::Report rep = compat::check(*model, *catalog, **target, "2.3.2");
       fmt::print("{}", check_text(*model, rep, *catalog));
+
+      const auto converted_dir = *dir / "ppyoloe_like_p232";
+      step(4, fmt::format("detport convert {} --target 2.3.2 -o {}", model_dir.string(),
+                          converted_dir.string()));
+      std::error_code ec;
+      std::filesystem::remove_all(converted_dir, ec);  // a rerun of the demo in the same --out
+      TargetConvertCliOptions co;
+      co.model = model_dir.string();
+      co.out = converted_dir.string();
+      co.target = "2.3.2";
+      if (const int code = convert_to_target(co); code != kOk) return code;
+
+      step(5, fmt::format("detport check {} --target 2.3.2", converted_dir.string()));
+      auto converted = formats::load_model(converted_dir);
+      if (!converted.ok()) return report(converted.error());
+      const compat::Report after = compat::check(*converted, *catalog, **target, "2.3.2");
+      fmt::print("{}", check_text(*converted, after, *catalog));
 
       fmt::print("\nThe demo's files are in {}\n", dir->string());
       return static_cast<int>(kOk);
