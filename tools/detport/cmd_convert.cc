@@ -1,10 +1,12 @@
-// detport convert MODEL --format legacy|pir|onnx ... -o OUT: one command for every target format.
+// detport convert MODEL --format legacy|pir|onnx ... -o OUT: one command for every target format;
+// with --target RELEASE, also for a Paddle release (convert_target.cc).
 #include <fmt/format.h>
 
 #include <filesystem>
 
 #include "cli.h"
 #include "convert_onnx.h"
+#include "convert_target.h"
 #include "formats/convert.h"
 #include "formats/model_io.h"
 
@@ -12,19 +14,29 @@ namespace detport::cli {
 
 void add_convert(CLI::App& app, Runner& run) {
   struct Options {
-    std::string model, model_file, params_file, out, format;
+    std::string model, model_file, params_file, out, format, target, data;
+    bool json = false, allow_approx = false;
     int64_t pir_version = -1;
     OnnxConvertOptions onnx;
   };
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
-      "convert", "Write the model in another format: legacy .pdmodel, Paddle 3 PIR .json, or ONNX");
+      "convert",
+      "Write the model in another format (legacy .pdmodel, Paddle 3 PIR .json, ONNX), or for "
+      "another Paddle release (--target)");
   cmd->add_option("MODEL", opts->model, "model directory, path prefix or program file");
   cmd->add_option("--model-file", opts->model_file, "program file (overrides discovery)");
   cmd->add_option("--params-file", opts->params_file, "params file (overrides discovery)");
-  cmd->add_option("--format,--to", opts->format, "legacy, pir or onnx")
-      ->required()
+  cmd->add_option("--format,--to", opts->format,
+                  "legacy, pir or onnx (with --target: default the release's export format)")
       ->check(CLI::IsMember({"legacy", "pir", "onnx"}));
+  cmd->add_option("--target", opts->target,
+                  "make the model load and compute the same on this Paddle release, e.g. 2.3.2");
+  cmd->add_flag("--json", opts->json,
+                "--target: print the detport.convert/1 document (docs/CLI.md)");
+  cmd->add_flag("--allow-approx", opts->allow_approx,
+                "--target: allow rewrites that may change numbers (float64 -> float32), reported");
+  cmd->add_option("--data", opts->data, "--target: release data directory instead of the built-in");
   cmd->add_option("--pir-version", opts->pir_version,
                   "PIR version to write (default: the model's own, else 1)");
   cmd->add_option("-o,--out", opts->out,
@@ -41,9 +53,29 @@ void add_convert(CLI::App& app, Runner& run) {
                   "onnx: fix an input's dims, NAME=D0,D1,... (repeatable), e.g. image=1,3,640,640; "
                   "runtimes that need static shapes (OpenCV DNN) then get a static graph");
   cmd->add_flag("--dry-run", x.dry_run,
-                "onnx: report every op that cannot be exported; write nothing");
+                "onnx, --target: report every op that cannot be exported (every change); write "
+                "nothing");
   cmd->callback([opts, &run] {
     run = [opts] {
+      if (!opts->target.empty()) {
+        if (opts->format == "onnx")
+          return report(make_error(ErrorCode::kInvalidInput,
+                                   "--target makes a Paddle model; it does not combine with onnx"));
+        TargetConvertCliOptions t;
+        t.model = opts->model;
+        t.model_file = opts->model_file;
+        t.params_file = opts->params_file;
+        t.out = opts->out;
+        t.target = opts->target;
+        t.format = opts->format;
+        t.data = opts->data;
+        t.dry_run = opts->onnx.dry_run;
+        t.json = opts->json;
+        t.allow_approx = opts->allow_approx;
+        return convert_to_target(t);
+      }
+      if (opts->format.empty())
+        return report(make_error(ErrorCode::kInvalidInput, "convert needs --format or --target"));
       if (opts->format == "onnx") {
         OnnxConvertOptions o = opts->onnx;
         o.model = opts->model;

@@ -14,6 +14,7 @@
 #include "compat/catalog.h"
 #include "compat/checker.h"
 #include "compat/export_form.h"
+#include "convert_target.h"
 #include "formats/model_io.h"
 #include "inspect_report.h"
 #include "pipeline/runner.h"
@@ -105,13 +106,29 @@ void add_demo(CLI::App& app, Runner& run) {
       const compat::Report rep = compat::check(*model, *catalog, **target, "2.3.2");
       fmt::print("{}", check_text(*model, rep, *catalog));
 
+      const auto converted_dir = *dir / "ppyoloe_like_p232";
+      step(4, fmt::format("detport convert {} --target 2.3.2 -o {}", model_dir.string(),
+                          converted_dir.string()));
+      std::error_code ec;
+      std::filesystem::remove_all(converted_dir, ec);  // a rerun of the demo in the same --out
+      TargetConvertCliOptions co;
+      co.model = model_dir.string();
+      co.out = converted_dir.string();
+      co.target = "2.3.2";
+      if (const int code = convert_to_target(co); code != kOk) return code;
+
+      step(5, fmt::format("detport check {} --target 2.3.2", converted_dir.string()));
+      auto converted = formats::load_model(converted_dir);
+      if (!converted.ok()) return report(converted.error());
+      const compat::Report after = compat::check(*converted, *catalog, **target, "2.3.2");
+      fmt::print("{}", check_text(*converted, after, *catalog));
+
       const auto run_dir = *dir / "run";
-      step(4, fmt::format("detport run {} demo_street.jpg --out {}", model_dir.string(),
+      step(6, fmt::format("detport run {} demo_street.jpg --out {}", model_dir.string(),
                           run_dir.string()));
       auto image = write_demo_image(*dir);
       if (!image.ok()) return report(image.error());
-      runtime::CompileOptions co;
-      auto backend = runtime::make_native_backend(*model, co);
+      auto backend = runtime::make_native_backend(*model, runtime::CompileOptions{});
       if (!backend.ok()) return report(backend.error());
       auto detector = pipeline::Detector::create(*model, std::move(backend).value());
       if (!detector.ok()) return report(detector.error());
@@ -133,7 +150,7 @@ void add_demo(CLI::App& app, Runner& run) {
           (run_dir / "results.json").string());
 
       const auto html = *dir / "bench.html";
-      step(5, fmt::format("detport bench {} --threads-list 1 --runs 5 --html {}",
+      step(7, fmt::format("detport bench {} --threads-list 1 --runs 5 --html {}",
                           model_dir.string(), html.string()));
       bench::BenchOptions bo;
       bo.threads = {1};
