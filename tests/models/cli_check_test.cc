@@ -121,6 +121,10 @@ TEST(DemoCli, ChecksTheTwoPointSixFormAgainstTwoPointThreeTwo) {
       << r.out;
   EXPECT_NE(r.out.find("[extra-attr-default] conv2d.use_cudnn"), std::string::npos);
   EXPECT_NE(r.out.find("written by Paddle 2.6.1"), std::string::npos);
+  // The ONNX steps: the file is written, and native vs OpenCV DNN agree.
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "ppyoloe_like.onnx")) << r.out;
+  EXPECT_NE(r.out.find("--backends native,opencv"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nsame: every output within"), std::string::npos) << r.out;
 }
 
 }  // namespace

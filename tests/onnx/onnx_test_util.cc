@@ -183,13 +183,11 @@ RunResult run_opencv(const std::string& onnx_bytes, const Named& feeds,
     net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
     std::vector<cv::Mat> keep;
     for (const auto& [name, t] : feeds) {
-      if (t.dtype != ir::DType::kFloat32) {
-        r.message = "OpenCV DNN takes float inputs only";
-        return r;
-      }
+      // OpenCV DNN computes in float whatever the declared input type (an int32 im_size too).
       std::vector<int> dims(t.dims.begin(), t.dims.end());
       cv::Mat mat(static_cast<int>(dims.size()), dims.data(), CV_32F);
-      std::memcpy(mat.data, t.data.data(), t.data.size());
+      const auto v = t.values();
+      for (std::size_t i = 0; i < v.size(); ++i) mat.ptr<float>()[i] = static_cast<float>(v[i]);
       keep.push_back(mat);
       net.setInput(mat, name);
     }

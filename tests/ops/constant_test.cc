@@ -80,6 +80,18 @@ TEST(AssignValue, TypedListsAndScalars) {
             std::string::npos);
 }
 
+TEST(AssignValue, PirFullIntArrayForm) {
+  // The PIR reader maps pd_op.full_int_array (attributes `value`, a list, and `dtype`; no shape:
+  // the result is the 1-D vector of the list, paddle/phi/ops/yaml/ops.yaml full_int_array) to
+  // assign_value with those attributes as they are.
+  auto out = run_both("assign_value", {},
+                      {{"value", Attribute::i64s({1, 1, -3})}, {"dtype", Attribute::i32(3)}},
+                      {{"Out", DType::kInt64}});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].tensor.dims(), (runtime::Dims{3}));
+  EXPECT_EQ(out[0].tensor.to_vector<int64_t>(), (std::vector<int64_t>{1, 1, -3}));
+}
+
 TEST(Range, SizesAndAccumulation) {
   // Integer size: (|end - start| + |step| - 1) / |step|; float: ceil(|end - start| / |step|).
   auto out = run_both("range",

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "bench/bench_runner.h"
 #include "bench/report.h"
@@ -15,8 +16,11 @@
 #include "compat/checker.h"
 #include "compat/export_form.h"
 #include "convert_target.h"
+#include "export/onnx/onnx_export.h"
 #include "formats/model_io.h"
 #include "inspect_report.h"
+#include "pipeline/compare.h"
+#include "pipeline/opencv_backend.h"
 #include "pipeline/runner.h"
 #include "runtime/backend.h"
 #include "zoo/ppyoloe_like.h"
@@ -41,6 +45,50 @@ Result<std::filesystem::path> make_out_dir(const std::string& requested) {
   if (::mkdtemp(tmpl.data()) == nullptr)
     return make_error(ErrorCode::kIo, "cannot create a temporary directory", tmpl);
   return fs::path(tmpl);
+}
+
+Status write_file(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!f) return make_error(ErrorCode::kIo, "cannot write", path.string());
+  return {};
+}
+
+// The demo model on the native runtime and on OpenCV DNN with one seeded input; prints the
+// verdict. Returns an exit code on failure, -1 to go on.
+int compare_native_opencv(const ir::Model& model) {
+  auto nat = runtime::make_native_backend(model, {});
+  if (!nat.ok()) return report(nat.error());
+  auto ocv = pipeline::make_opencv_backend(model);
+  if (!ocv.ok()) return report(ocv.error());
+  fmt::print("backend opencv: {}\n", (*ocv)->summary());
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> pixel(0.0f, 1.0f);
+  std::vector<runtime::NamedTensor> feeds;
+  for (const auto& in : (*nat)->inputs()) {
+    runtime::Dims dims = in.dims;
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      if (dims[i] < 0) dims[i] = i == 0 ? 1 : 320;
+    auto t = runtime::Tensor::empty(ir::DType::kFloat32, dims);
+    for (int64_t i = 0; i < t.numel(); ++i)
+      t.data<float>()[i] = in.name == "image" ? pixel(rng) : 1.0f;  // scale_factor 1
+    feeds.push_back({in.name, t});
+  }
+  auto a = (*nat)->run(feeds);
+  if (!a.ok()) return report(a.error());
+  auto b = (*ocv)->run(feeds);
+  if (!b.ok()) return report(b.error());
+  pipeline::Tolerances tol;
+  pipeline::Comparison cmp;
+  for (std::size_t i = 0; i < a->size() && i < b->size(); ++i)
+    cmp.outputs.push_back(
+        pipeline::diff_tensors((*a)[i].name, (*a)[i].tensor, (*b)[i].tensor, tol));
+  pipeline::finish_verdict(cmp, tol);
+  for (const auto& d : cmp.outputs)
+    fmt::print("  {:<32} max abs {:<10.3g} max rel {:<10.3g} {}\n", d.name, d.max_abs, d.max_rel,
+               d.within ? "ok" : "DIFFERENT");
+  fmt::print("{}\n", cmp.verdict);
+  return cmp.same ? -1 : static_cast<int>(kIncompatible);
 }
 
 void step(int n, const std::string& title) {
@@ -168,6 +216,20 @@ void add_demo(CLI::App& app, Runner& run) {
       fmt::print("{}", bench::report_text(*bench_report));
       std::ofstream(html) << bench::render_html({*bench_report}, {""});
       fmt::print("HTML report: {}\n", html.string());
+
+      const auto onnx_path = *dir / "ppyoloe_like.onnx";
+      step(8, fmt::format("detport convert {} --format onnx -o {}", model_dir.string(),
+                          onnx_path.string()));
+      onnx_export::ExportPlan plan;
+      auto bytes = onnx_export::export_onnx_bytes(*model, {}, &plan);
+      if (!bytes.ok()) return report(bytes.error());
+      if (Status s = write_file(onnx_path, *bytes); !s.ok()) return report(s.error());
+      fmt::print("wrote {} ({} bytes, opset {}, {} Paddle ops exported)\n", onnx_path.string(),
+                 bytes->size(), plan.opset, plan.exported_ops);
+
+      step(9, fmt::format("detport compare {} --backends native,opencv --random 1",
+                          model_dir.string()));
+      if (int rc = compare_native_opencv(*model); rc >= 0) return rc;
 
       fmt::print("\nThe demo's files are in {}\n", dir->string());
       return static_cast<int>(kOk);

@@ -5,6 +5,7 @@
 #include "formats/deploy_config/deploy_config_reader.h"
 #include "formats/model_io.h"
 #include "ir/random_weights.h"
+#include "pipeline/opencv_backend.h"
 
 namespace detport::cli {
 
@@ -25,7 +26,10 @@ void ModelOptions::add_to(CLI::App& cmd, bool model_positional) {
                "disable graph passes (batch_norm folding, post-op fusion, no-op removal)");
   cmd.add_flag("--reference", reference,
                "run every op with its plain reference kernel (slow; for debugging)");
-  cmd.add_option("--backend", backend, "native")->check(CLI::IsMember({"native"}));
+  cmd.add_option("--backend", backend,
+                 "native, or opencv (the model exported to ONNX and run by OpenCV DNN; NMS and the "
+                 "ops after it run natively)")
+      ->check(CLI::IsMember({"native", "opencv"}));
 }
 
 Result<ir::Model> ModelOptions::load() const {
@@ -56,6 +60,12 @@ Result<std::unique_ptr<runtime::Backend>> ModelOptions::make_backend(const ir::M
   o.fuse = !no_fuse && !reference;
   o.optimized = !reference;
   o.profile = profile;
+  if (backend == "opencv") {
+    DETPORT_ASSIGN(auto b, pipeline::make_opencv_backend(m, o));
+    // What does not run in OpenCV is said before anything runs.
+    fmt::print(stderr, "detport: backend opencv: {}\n", b->summary());
+    return b;
+  }
   return runtime::make_native_backend(m, o);
 }
 

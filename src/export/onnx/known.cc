@@ -5,6 +5,8 @@
 #include <numeric>
 #include <string>
 
+#include "ir/constant_values.h"
+
 namespace detport::onnx_export {
 namespace {
 
@@ -188,22 +190,12 @@ std::optional<Known> fill_constant(const ir::Op& op, const KnownInput& input) {
 }
 
 std::optional<Known> assign_value(const ir::Op& op) {
+  auto c = ir::assign_value_constant(op);
+  if (!c.ok() || !numel(c->dims)) return std::nullopt;
   Known out;
-  out.dtype = dtype_attr(op, "dtype").value_or(DType::kFloat32);
-  out.dims = op.ints_attr("shape");
-  auto n = numel(out.dims);
-  if (!n) return std::nullopt;
-  std::vector<double> values;
-  for (const char* name :
-       {"values", "fp32_values", "int32_values", "int64_values", "bool_values", "fp64_values"}) {
-    auto v = op.floats_attr(name);
-    if (!v.empty()) {
-      values = std::move(v);
-      break;
-    }
-  }
-  if (static_cast<int64_t>(values.size()) != *n) return std::nullopt;
-  for (double v : values) out.v.emplace_back(convert(v, out.dtype));
+  out.dtype = c->dtype;
+  out.dims = c->dims;
+  for (double v : c->values) out.v.emplace_back(convert(v, out.dtype));
   return out;
 }
 

@@ -95,6 +95,14 @@ std::string MapContext::out_name(std::string_view slot, std::size_t i) {
 
 std::string MapContext::emit1(std::string_view onnx_op, const std::vector<std::string>& inputs,
                               const Attrs& attrs, std::string_view slot, std::size_t i) {
+  // An Identity is an alias: bind the output to its input instead of writing a node. OpenCV DNN
+  // 4.6 cannot import an Identity whose input it holds as a constant (an initializer, or a
+  // subgraph of constants it folds, such as blazeface's priors through `scale` 1): it wants a
+  // layer producing it.
+  if (onnx_op == "Identity" && inputs.size() == 1) {
+    set_out(slot, i, inputs[0]);
+    return inputs[0];
+  }
   const std::string out = out_name(slot, i);
   g_.add_to(onnx_op, inputs, {out}, attrs);
   set_out(slot, i, out);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "ir/constant_values.h"
 #include "runtime/kernels/tensor_util.h"
 
 namespace detport::runtime::kernels {
@@ -148,55 +149,13 @@ class FillKernel final : public Kernel {
 // ---- assign_value ---------------------------------------------------------------------------
 
 Result<Tensor> assign_value(const InferContext& ctx) {
-  const ir::Op& op = ctx.op();
-  const DType dt = dtype_attr(op, "dtype", DType::kFloat32);
-  Dims shape = op.ints_attr("shape");
-  std::vector<double> v;
-  std::optional<std::vector<int64_t>> iv;
-  const ir::Attribute* pir_value = op.attr("value");
-  if (pir_value != nullptr && op.attr("values") == nullptr && (iv = pir_value->as_ints())) {
-    // PIR's full_int_array read as assign_value: `value` holds the vector, its length the shape.
-    v.assign(iv->begin(), iv->end());
-    if (!op.has_attr("shape")) shape = {static_cast<int64_t>(v.size())};
-  } else if (const ir::Attribute* a = op.attr("values");
-             a != nullptr && a->kind() == ir::AttrKind::kScalars) {
-    v = a->as_doubles().value_or(std::vector<double>{});
-    iv = a->as_ints();
-  } else {
-    // <= 2.4: the list named for the dtype.
-    const char* name = nullptr;
-    switch (dt) {
-      case DType::kFloat32:
-        name = "fp32_values";
-        break;
-      case DType::kFloat64:
-        name = op.has_attr("fp64_values") ? "fp64_values" : "double_values";
-        break;
-      case DType::kInt32:
-        name = "int32_values";
-        break;
-      case DType::kInt64:
-        name = "int64_values";
-        break;
-      case DType::kBool:
-        name = "bool_values";
-        break;
-      default:
-        return ctx.error(fmt::format("assign_value of {} is not supported", ir::var_type_name(dt)));
-    }
-    const ir::Attribute* list = op.attr(name);
-    if (list == nullptr) return ctx.error(fmt::format("attribute {} is missing", name));
-    if (auto d = list->as_doubles())
-      v = *d;
-    else if (auto b = list->as_ints())
-      v.assign(b->begin(), b->end());
-    iv = list->as_ints();
-  }
-  if (numel_of(shape) != static_cast<int64_t>(v.size()))
-    return ctx.error(fmt::format("{} values for the shape {}", v.size(), dims_to_string(shape)));
-  Tensor t = Tensor::empty(dt, shape);
+  auto c = ir::assign_value_constant(ctx.op());
+  if (!c.ok()) return ctx.error(c.error().message);
+  const auto& v = c->values;
+  const auto& iv = c->ints;
+  Tensor t = Tensor::empty(c->dtype, c->dims);
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (dt == DType::kInt64 && iv && iv->size() == v.size())
+    if (c->dtype == DType::kInt64 && iv && iv->size() == v.size())
       t.data<int64_t>()[i] = (*iv)[i];
     else
       store_double(t, static_cast<int64_t>(i), v[i]);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "export/onnx/ops/families.h"
+#include "ir/constant_values.h"
 
 namespace detport::onnx_export {
 namespace {
@@ -103,21 +104,9 @@ Status emit_fill_constant(MapContext& c) {
 }
 
 Status emit_assign_value(MapContext& c) {
-  const ir::DType dtype = dtype_attr(c.op(), "dtype", ir::DType::kFloat32);
-  std::vector<double> values;
-  for (const char* name :
-       {"values", "fp32_values", "int32_values", "int64_values", "bool_values", "fp64_values"}) {
-    auto v = c.op().floats_attr(name);
-    if (!v.empty()) {
-      values = std::move(v);
-      break;
-    }
-  }
-  const auto dims = c.op().ints_attr("shape");
-  const auto n = ir::checked_numel(dims);
-  if (!n || static_cast<std::size_t>(*n) != values.size())
-    return c.error(fmt::format("{} values for shape [{}]", values.size(), fmt::join(dims, ",")));
-  DETPORT_ASSIGN(std::string v, c.g().typed(dtype, dims, values));
+  auto k = ir::assign_value_constant(c.op());
+  if (!k.ok()) return c.error(k.error().message);
+  DETPORT_ASSIGN(std::string v, c.g().typed(k->dtype, k->dims, k->values));
   c.set_out("Out", v);
   return {};
 }
