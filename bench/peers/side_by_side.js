@@ -36,26 +36,27 @@ function args(argv) {
 const median = (v) => { const s = [...v].sort((x, y) => x - y); const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
+// [h, w] of the network input: --size, else the deploy config's first resize target.
 function inputSize(a) {
-  if (a.size) return a.size;
+  if (a.size) return [a.size, a.size];
   const info = JSON.parse(execFileSync(a.detport, ['inspect', a.model, '--json']).toString());
   const pre = (info.deploy_config && info.deploy_config.preprocess) || [];
   for (const t of pre) {
     const p = t.params || {};
     const ts = p.target_size || p.size;
-    if (Array.isArray(ts)) return ts[0];
-    if (typeof ts === 'number') return ts;
+    if (Array.isArray(ts)) return t.type === 'ResizeImage' ? [ts[1], ts[0]] : [ts[0], ts[1]];
+    if (typeof ts === 'number') return [ts, ts];
   }
-  return 640;
+  return [640, 640];
 }
 
 function main() {
   const a = args(process.argv.slice(2));
-  const size = inputSize(a);
+  const [h, w] = inputSize(a);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'detport-peers-'));
   const onnx = path.join(dir, 'model.onnx');
   const weights = a.weights ? ['--weights', a.weights] : [];
-  const shapes = ['--input-shape', `image=1,3,${size},${size}`];
+  const shapes = ['--input-shape', `image=1,3,${h},${w}`];
   const info = JSON.parse(execFileSync(a.detport, ['inspect', a.model, '--json']).toString());
   const names = info.inputs.map((i) => i.name);
   for (const n of ['im_shape', 'scale_factor', 'im_size'])
@@ -66,7 +67,7 @@ function main() {
   const d = [], o = [];
   for (let r = 0; r < a.rounds; ++r) {
     const json = path.join(dir, `bench${r}.json`);
-    execFileSync(a.detport, ['bench', a.model, '--synthetic', `${size}x${size}`, '--threads-list',
+    execFileSync(a.detport, ['bench', a.model, '--synthetic', `${w}x${h}`, '--threads-list',
       String(a.threads), '--batch', '1', '--runs', String(a.runs), '--json', json, ...weights,
       ...(a.config ? ['--config', a.config] : [])],
     { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -77,7 +78,7 @@ function main() {
     o.push(ort.ms.p50);
   }
   const dm = median(d), om = median(o);
-  console.log(JSON.stringify({ model: path.basename(a.model), size, threads: a.threads,
+  console.log(JSON.stringify({ model: path.basename(a.model), size: `${h}x${w}`, threads: a.threads,
     detport_ms: +dm.toFixed(2), ort_ms: +om.toFixed(2), ratio: +(dm / om).toFixed(2),
     rounds: { detport: d.map((x) => +x.toFixed(2)), ort: o.map((x) => +x.toFixed(2)) } }));
   fs.rmSync(dir, { recursive: true, force: true });
