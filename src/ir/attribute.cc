@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 #include <array>
+#include <type_traits>
 
 namespace detport::ir {
 namespace {
@@ -51,6 +54,30 @@ double Scalar::as_double() const {
       return c.real();
   }
   return 0;
+}
+
+namespace {
+
+template <typename T>
+bool same_value(const T& a, const T& b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return a == b || (a != a && b != b);
+  } else if constexpr (std::is_same_v<T, std::vector<float>> ||
+                       std::is_same_v<T, std::vector<double>>) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [](auto x, auto y) { return same_value(x, y); });
+  } else {
+    return a == b;
+  }
+}
+
+}  // namespace
+
+bool Attribute::operator==(const Attribute& o) const {
+  if (kind_ != o.kind_ || value_.index() != o.value_.index()) return false;
+  return std::visit(
+      [&](const auto& a) { return same_value(a, std::get<std::decay_t<decltype(a)>>(o.value_)); },
+      value_);
 }
 
 bool Scalar::operator==(const Scalar& o) const {

@@ -105,7 +105,9 @@ class Attribute {
   // Human-readable value: 1, 0.5, "nearest", [1, 2], Scalar(float64: 1).
   std::string to_string() const;
 
-  bool operator==(const Attribute& o) const { return kind_ == o.kind_ && value_ == o.value_; }
+  // Value equality where NaN equals NaN (as Scalar's): a program read, written and read again is
+  // the same program even when a float attribute holds a NaN.
+  bool operator==(const Attribute& o) const;
 
  private:
   Attribute(AttrKind kind, Value value) : kind_(kind), value_(std::move(value)) {}

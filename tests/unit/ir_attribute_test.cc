@@ -53,6 +53,13 @@ TEST(Attribute, EqualityComparesKindAndValue) {
   EXPECT_NE(Attribute::block(1), Attribute::i32(1));  // same payload type, other kind
   EXPECT_NE(Attribute::str("a"), Attribute::var("a"));
   EXPECT_EQ(Attribute::scalar(Scalar::of_double(NAN)), Attribute::scalar(Scalar::of_double(NAN)));
+  // NaN equals NaN in every float kind, so a program with a NaN attribute round-trips equal (a
+  // fuzz_program finding: fp32_values holding a NaN).
+  EXPECT_EQ(Attribute::f32(NAN), Attribute::f32(NAN));
+  EXPECT_EQ(Attribute::f32s({1.0f, NAN}), Attribute::f32s({1.0f, NAN}));
+  EXPECT_NE(Attribute::f32s({1.0f, NAN}), Attribute::f32s({NAN, 1.0f}));
+  EXPECT_NE(Attribute::f32s({1.0f}), Attribute::f32s({1.0f, 1.0f}));
+  EXPECT_NE(Attribute::f32(0.5f), Attribute::f32(0.25f));
 }
 
 TEST(Attribute, ToStringIsReadable) {
