@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "ir/constant_values.h"
+
 namespace detport::runtime {
 
 const std::vector<ValueId>* Node::input(std::string_view slot) const {
@@ -85,8 +87,9 @@ namespace {
 
 // PIR programs pass some int lists as operands (pool2d's kernel_size, conv2d_transpose's
 // output_size) where legacy programs have attributes; when the operand is a constant vector
-// written by an assign_value (PIR full_int_array), the node gets the attribute the kernels read
-// and loses the operand. `consts` maps var names to such vectors, as written so far.
+// written by an assign_value (any form ir::assign_value_constant reads), the node gets the
+// attribute the kernels read and loses the operand. `consts` maps var names to such vectors, as
+// written so far.
 void absorb_int_array_operands(
     ir::Op& op, const std::unordered_map<std::string, std::vector<int64_t>>& consts) {
   static const std::pair<std::string_view, std::pair<std::string_view, std::string_view>> kMap[] = {
@@ -185,8 +188,9 @@ Result<Graph> build_graph(const ir::Model& model) {
     Node node;
     node.op = op;
     absorb_int_array_operands(node.op, int_arrays);
-    if (op.type == "assign_value" && op.attr("value") != nullptr && !op.output("Out").empty())
-      if (auto v = op.attr("value")->as_ints()) int_arrays[op.output("Out").front()] = *v;
+    if (op.type == "assign_value" && !op.output("Out").empty())
+      if (auto c = ir::assign_value_constant(op); c.ok() && c->ints && c->dims.size() == 1)
+        int_arrays[op.output("Out").front()] = *c->ints;
     node.source_index = static_cast<int>(i);
     for (const auto& slot : op.inputs) {
       NodeSlot s{slot.name, {}};
