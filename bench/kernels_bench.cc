@@ -36,10 +36,17 @@ ir::Model conv_model(const ConvShape& s, bool with_act) {
   auto y = b.temp("y", ir::DType::kFloat32, {});
   const auto p = static_cast<int32_t>(s.k / 2);
   const auto st = static_cast<int32_t>(s.stride);
-  b.op(s.groups > 1 ? "depthwise_conv2d" : "conv2d").in("Input", {x}).in("Filter", {w}).out("Output", {y})
-      .attr("strides", Attribute::i32s({st, st})).attr("paddings", Attribute::i32s({p, p}))
-      .attr("dilations", Attribute::i32s({1, 1})).attr("groups", Attribute::i32(static_cast<int32_t>(s.groups)))
-      .attr("padding_algorithm", Attribute::str("EXPLICIT")).attr("data_format", Attribute::str("NCHW")).build();
+  b.op(s.groups > 1 ? "depthwise_conv2d" : "conv2d")
+      .in("Input", {x})
+      .in("Filter", {w})
+      .out("Output", {y})
+      .attr("strides", Attribute::i32s({st, st}))
+      .attr("paddings", Attribute::i32s({p, p}))
+      .attr("dilations", Attribute::i32s({1, 1}))
+      .attr("groups", Attribute::i32(static_cast<int32_t>(s.groups)))
+      .attr("padding_algorithm", Attribute::str("EXPLICIT"))
+      .attr("data_format", Attribute::str("NCHW"))
+      .build();
   std::string out = y;
   if (with_act) {
     out = b.temp("z", ir::DType::kFloat32, {});
@@ -80,11 +87,15 @@ void BM_Conv(benchmark::State& state) {
         flops = n.flops;
       }
   }
-  state.counters["conv_GFLOPs"] = benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9 / conv_seconds);
+  state.counters["conv_GFLOPs"] =
+      benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9 / conv_seconds);
   state.SetLabel(session->plan_summary());
 }
 
-BENCHMARK(BM_Conv)->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Conv)
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace detport

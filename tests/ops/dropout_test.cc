@@ -39,8 +39,8 @@ TEST(Dropout, DowngradeInInferScalesByTheKeepProbability) {
 
 TEST(Dropout, TrainingModeIsRefused) {
   Tensor x = random_tensor({3}, 2);
-  const ir::Model model = one_op_model("dropout", {{"X", x}},
-                                       {{"is_test", Attribute::boolean(false)}}, {{"Out"}});
+  const ir::Model model =
+      one_op_model("dropout", {{"X", x}}, {{"is_test", Attribute::boolean(false)}}, {{"Out"}});
   auto r = run_model(model, feeds({{"X", x}}), false);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("training-mode dropout"), std::string::npos)

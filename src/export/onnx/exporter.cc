@@ -86,16 +86,17 @@ Status Exporter::choose_outputs() {
                                     "model (inputs: {})",
                                     name, fmt::join(inputs_, ", ")));
     auto it = vars_.find(name);
-    const auto* declared = it != vars_.end() && it->second->tensor ? &it->second->tensor->dims : nullptr;
+    const auto* declared =
+        it != vars_.end() && it->second->tensor ? &it->second->tensor->dims : nullptr;
     bool fits = declared != nullptr && declared->size() == dims.size();
     for (std::size_t d = 0; fits && d < dims.size(); ++d)
       fits = dims[d] > 0 && ((*declared)[d] < 0 || (*declared)[d] == dims[d]);
     if (!fits)
-      return make_error(ErrorCode::kInvalidInput,
-                        fmt::format("input shape [{}] does not fit the declared [{}]",
-                                    fmt::join(dims, ","),
-                                    declared ? fmt::format("{}", fmt::join(*declared, ",")) : ""),
-                        name);
+      return make_error(
+          ErrorCode::kInvalidInput,
+          fmt::format("input shape [{}] does not fit the declared [{}]", fmt::join(dims, ","),
+                      declared ? fmt::format("{}", fmt::join(*declared, ",")) : ""),
+          name);
   }
   if (!options_.exclude_nms) return {};
 

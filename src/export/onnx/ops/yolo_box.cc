@@ -60,9 +60,9 @@ Status emit(MapContext& c) {
   const std::string p = g.reshape(x, {0, an, 5 + cls, -1});  // [N, A, 5+C, HW]
   auto part = [&](int64_t i) { return g.reshape(g.slice(p, {i}, {i + 1}, {2}), {0, -1}); };
   const std::string tx = part(0), ty = part(1), tw = part(2), th = part(3), obj = part(4);
-  const std::string logits = g.reshape(
-      g.op("Transpose", {g.slice(p, {5}, {5 + cls}, {2})}, {attr("perm", std::vector<int64_t>{0, 1, 3, 2})}),
-      {0, -1, cls});  // [N, K, C]
+  const std::string logits = g.reshape(g.op("Transpose", {g.slice(p, {5}, {5 + cls}, {2})},
+                                            {attr("perm", std::vector<int64_t>{0, 1, 3, 2})}),
+                                       {0, -1, cls});  // [N, K, C]
 
   // Per-position constants [1, K]: grid column, grid row, anchor width and height.
   std::vector<float> aw, ah;
@@ -96,7 +96,7 @@ Status emit(MapContext& c) {
     const std::string r = g.op("Range", {g.f32(0.f), g.op("Mul", {grid_h, grid_w}), g.f32(1.f)});
     const std::string row = g.op("Floor", {g.op("Div", {r, grid_w})});
     const std::string col = g.op("Sub", {r, g.op("Mul", {row, grid_w})});
-    const std::string cells = g.shape_slice(r, 0, 1);  // [1] = HW
+    const std::string cells = g.shape_slice(r, 0, 1);                      // [1] = HW
     const std::string per_anchor = g.concat({g.i64s({1, an}), cells}, 0);  // [1, A, HW]
     auto tile = [&](const std::string& v) {
       return g.reshape(g.op("Expand", {g.reshape(v, {1, 1, -1}), per_anchor}), {1, -1});
@@ -112,8 +112,10 @@ Status emit(MapContext& c) {
   auto per_position = [&](int64_t i) {
     const std::string v = g.take(imgf, 1, i, true);  // [N, 1]
     if (xm.dims[2] > 0 && xm.dims[3] > 0)
-      return g.op("MatMul", {v, g.f32s(std::vector<float>(static_cast<std::size_t>(an * xm.dims[2] * xm.dims[3]), 1.f),
-                                       {1, an * xm.dims[2] * xm.dims[3]})});
+      return g.op("MatMul",
+                  {v, g.f32s(std::vector<float>(
+                                 static_cast<std::size_t>(an * xm.dims[2] * xm.dims[3]), 1.f),
+                             {1, an * xm.dims[2] * xm.dims[3]})});
     return g.op("Mul", {v, g.op("ConstantOfShape", {g.op("Shape", {tx})}, {attr("value", [] {
                                   onnx::TensorProto t;
                                   t.set_data_type(kF32);
@@ -166,9 +168,10 @@ Status emit(MapContext& c) {
   const std::string keep = g.op(
       "Sign", {g.op("Add", {g.op("Sign", {g.op("Sub", {conf, g.f32(conf_thresh)})}), g.f32(1.f)})});
   const std::string keep3 = g.unsqueeze(keep, {2});  // [N, K, 1]
-  const std::string box = g.op("Concat", {g.unsqueeze(x1, {2}), g.unsqueeze(y1, {2}),
-                                          g.unsqueeze(x2, {2}), g.unsqueeze(y2, {2})},
-                               {attr("axis", int64_t{2})});
+  const std::string box =
+      g.op("Concat",
+           {g.unsqueeze(x1, {2}), g.unsqueeze(y1, {2}), g.unsqueeze(x2, {2}), g.unsqueeze(y2, {2})},
+           {attr("axis", int64_t{2})});
   const std::string boxes = g.op("Mul", {box, keep3});
   const std::string scores =
       g.op("Mul", {g.op("Sigmoid", {logits}), g.unsqueeze(g.op("Mul", {conf, keep}), {2})});
