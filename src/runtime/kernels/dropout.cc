@@ -6,22 +6,18 @@
 // zeros (uint8): nothing reads it at inference.
 #include <cstring>
 
+#include "runtime/kernels/dropout.h"
 #include "runtime/kernels/tensor_util.h"
 
 namespace detport::runtime::kernels {
 namespace {
-
-std::string mode_of(const ir::Op& op) {
-  if (op.attr("mode") != nullptr) return op.string_attr("mode", "downgrade_in_infer");
-  return op.string_attr("dropout_implementation", "downgrade_in_infer");
-}
 
 Status infer_dropout(InferContext& ctx) {
   DETPORT_TRY(require_input(ctx, "X"));
   if (!ctx.op().bool_attr("is_test", false))
     return ctx.error(
         "training-mode dropout (is_test false) is random; export the model for inference");
-  const std::string mode = mode_of(ctx.op());
+  const std::string mode = dropout_mode(ctx.op());
   if (mode != "upscale_in_train" && mode != "downgrade_in_infer")
     return ctx.error(
         fmt::format("dropout mode \"{}\" is not one of upscale_in_train, "
@@ -43,7 +39,7 @@ class Dropout final : public Kernel {
     const Tensor& x = ctx.input("X");
     Tensor& out = ctx.output("Out");
     float keep = 1.0f;
-    if (mode_of(ctx.op()) == "downgrade_in_infer") {
+    if (dropout_mode(ctx.op()) == "downgrade_in_infer") {
       double p = ctx.op().float_attr("dropout_prob", 0.5);
       if (ctx.has_input("p")) p = ctx.input("p").to_double().at(0);
       keep = static_cast<float>(1.0 - p);

@@ -1,6 +1,7 @@
 // No-op removal and dead-node removal.
 #include <algorithm>
 
+#include "runtime/kernels/dropout.h"
 #include "runtime/op_registry.h"
 #include "runtime/passes/passes.h"
 
@@ -16,12 +17,8 @@ bool identity_io(const Graph& g, const Node& n, ValueId& in, ValueId& out) {
   const TensorMeta& a = g.value(in).meta;
   const TensorMeta& b = g.value(out).meta;
   if (a != b) return false;  // dims or dtype change: not an identity
-  if (t == "dropout")        // PIR names the attribute `mode`
-    return n.op.bool_attr("is_test", false) &&
-           (n.op.attr("mode") != nullptr
-                ? n.op.string_attr("mode", "")
-                : n.op.string_attr("dropout_implementation", "downgrade_in_infer")) ==
-               "upscale_in_train";
+  if (t == "dropout")
+    return n.op.bool_attr("is_test", false) && kernels::dropout_mode(n.op) == "upscale_in_train";
   if (t == "scale")
     return n.input_value("ScaleTensor") == kNoValue && n.op.float_attr("scale", 1.0) == 1.0 &&
            n.op.float_attr("bias", 0.0) == 0.0;
