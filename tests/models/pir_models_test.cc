@@ -215,9 +215,10 @@ TEST_P(PirModelTest, LegacyTakesIntArrayAndScalarOperandsAsAttributes) {
       for (const auto& a : s.args) by_output[a] = &op;
     for (const auto& s : op.inputs) {
       for (const auto& a : s.args) read.insert(a);
-      if (op.type != "feed")
+      if (op.type != "feed") {
         EXPECT_FALSE(std::islower(static_cast<unsigned char>(s.name[0])))
             << op.type << " keeps the PIR operand " << s.name;
+      }
     }
   }
   const json doc = read_json(dir / "inference.json");
@@ -254,11 +255,15 @@ TEST_P(PirModelTest, LegacyTakesIntArrayAndScalarOperandsAsAttributes) {
       for (const auto& s : lop.inputs)
         EXPECT_TRUE(std::find(s.args.begin(), s.args.end(), var) == s.args.end()) << s.name;
       // The constant op is gone when nothing else reads its result.
-      if (!read.count(var)) EXPECT_FALSE(by_output.count(var));
+      if (!read.count(var)) {
+        EXPECT_FALSE(by_output.count(var));
+      }
     }
   }
   EXPECT_GT(folded, 0);
-  if (p.dir == "pir_pp_ocrv5_server_rec_pirv2") EXPECT_EQ(computed, 1);  // reshape fed by stack
+  if (p.dir == "pir_pp_ocrv5_server_rec_pirv2") {
+    EXPECT_EQ(computed, 1);  // a reshape shape from stack
+  }
 }
 
 // The changes patch `version` makes going up, computed here from the patch facts of
