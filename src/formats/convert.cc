@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <map>
 
+#include "formats/paddle_pir/pir_operands.h"
 #include "formats/paddle_pir/pir_patches.h"
 #include "formats/paddle_pir/pir_program.h"
 #include "formats/paddle_pir/pir_tables.h"
@@ -103,6 +103,8 @@ Result<ConvertResult> convert_model(const ir::Model& model, const ConvertOptions
       for (auto& o : b.ops) lift(o.extra, o.pir);
     }
     lift(program.extra, program.pir);
+    // Operands folded into legacy attributes on the way to this file: back to operands.
+    DETPORT_TRY(pir::raise_operands(program));
     if (!program.pir.empty()) {
       Json side = Json::parse(program.pir, nullptr, false);
       if (side.is_object() && side.contains("source_version")) {
@@ -126,17 +128,11 @@ Result<ConvertResult> convert_model(const ir::Model& model, const ConvertOptions
     return out;
   }
   // Say what the target release will not be able to run.
-  std::map<std::string, int64_t> unmapped, operands;
+  std::map<std::string, int64_t> unmapped;
   for (const auto& b : program.blocks)
-    for (const auto& o : b.ops) {
+    for (const auto& o : b.ops)
       if (options.format == TargetFormat::kPir && o.pir.empty() && !pir::tables().by_legacy(o.type))
         ++unmapped[o.type];
-      if (options.format == TargetFormat::kLegacy)
-        for (const auto& s : o.inputs)
-          if (!s.name.empty() && std::islower(static_cast<unsigned char>(s.name[0])) &&
-              o.type != "feed")
-            ++operands[o.type + "." + s.name];
-    }
   auto listing = [](const std::map<std::string, int64_t>& m) {
     std::string text;
     for (const auto& [k, n] : m) text += fmt::format("{}{} x{}", text.empty() ? "" : ", ", k, n);
@@ -147,11 +143,6 @@ Result<ConvertResult> convert_model(const ir::Model& model, const ConvertOptions
         "ops with no pd_op mapping in data/pir/op_map.json, written as 1.<legacy name> (Paddle 3 "
         "will not know them): {}",
         listing(unmapped)));
-  if (!operands.empty())
-    out.notes.push_back(fmt::format(
-        "PIR int_array/scalar operands kept as tensor inputs (legacy Paddle expects attributes "
-        "here; detport does not fold them yet): {}",
-        listing(operands)));
   DETPORT_ASSIGN(Json doc, pir::write_program(program, current));
   if (current != target) {
     DETPORT_ASSIGN(auto changes, pir::change_pir_version(doc, target));
@@ -172,6 +163,21 @@ Result<ConvertResult> convert_model(const ir::Model& model, const ConvertOptions
   ir::Program& p = out.model.program;
   const bool from_pir = !p.pir.empty() && p.pir.find("\"detport\"") == std::string::npos;
   if (from_pir) {
+    // PIR int_array/scalar operands: legacy attributes (or legacy tensor slots).
+    DETPORT_ASSIGN(auto lowered, pir::lower_operands(p));
+    if (lowered.folded + lowered.moved > 0)
+      out.notes.push_back(fmt::format(
+          "PIR int_array/scalar operands: {} folded into legacy attributes, {} moved to legacy "
+          "tensor slots, {} constant ops left without readers removed",
+          lowered.folded, lowered.moved, lowered.producers_removed));
+    if (!lowered.kept.empty()) {
+      std::map<std::string, int64_t> kept;
+      for (const auto& k : lowered.kept) ++kept[k];
+      out.notes.push_back(fmt::format(
+          "PIR operands computed at run time that the legacy op can only take as an attribute, "
+          "kept as tensor inputs (Paddle 2.x cannot load them): {}",
+          listing(kept)));
+    }
     Json side = Json::parse(p.pir);
     side["source_version"] = model.meta.format == ir::SourceFormat::kPir
                                  ? model.meta.pir_version.value_or(1)

@@ -101,6 +101,34 @@ TEST(ConvertMatrix, KnownOutcomes) {
   EXPECT_TRUE(ok->rewrite.refusals.empty());
 }
 
+// PIR exports (Paddle 3) for 2.3-2.5, which read only .pdmodel: the conversion to legacy folds the
+// int_array/scalar operands into the legacy attributes (pool2d ksize, ...), so nothing is refused
+// and the check is clean. Before the folding, pool2d's `kernel_size` operand (and squeeze2's
+// AxesTensor) were refused as inputs those releases do not know.
+TEST(ConvertMatrix, PirExportsConvertCleanlyForTwoThreeToTwoFive) {
+  DETPORT_REQUIRE_SHARED(models_dir() / "pir_pp_ocrv5_server_rec_pirv2");
+  for (const fs::path& dir : shared_models()) {
+    if (dir.filename().string().rfind("pir_", 0) != 0) continue;
+    const ir::Model m = load_graph(dir);
+    ASSERT_EQ(m.meta.format, ir::SourceFormat::kPir);
+    for (const char* target : {"2.3.2", "2.4.2", "2.5.2"}) {
+      SCOPED_TRACE(dir.filename().string() + " -> " + target);
+      const compat::ReleaseData& r = **catalog().resolve(target);
+      auto conv = pipeline::convert_for_target(m, catalog(), r, target);
+      ASSERT_TRUE(conv.ok()) << conv.error().describe();
+      for (const compat::Refusal& f : conv->rewrite.refusals) ADD_FAILURE() << f.finding.title;
+      EXPECT_EQ(conv->model.meta.format, ir::SourceFormat::kLegacy);
+      for (const compat::Finding& f : compat::check(conv->model, catalog(), r, target).findings)
+        EXPECT_FALSE(compat::is_blocking(f)) << f.title;
+      for (const auto& op : conv->model.program.global_block().ops)
+        for (const auto& slot : op.inputs)
+          EXPECT_TRUE(slot.name != "kernel_size" && slot.name != "output_size" &&
+                      slot.name != "p" && !(op.type == "squeeze2" && slot.name == "AxesTensor"))
+              << op.type << "." << slot.name;
+    }
+  }
+}
+
 // The value an absent attribute takes on release `r` (its data default), for comparing programs.
 bool absent_means(const compat::ReleaseData& r, const std::string& op,
                   const ir::NamedAttribute& a) {

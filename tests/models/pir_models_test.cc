@@ -5,9 +5,12 @@
 // params.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "formats/convert.h"
@@ -135,6 +138,137 @@ TEST_P(PirModelTest, ConvertsToLegacyAndBackEqual) {
   EXPECT_TRUE(again == original) << json::diff(original, again).dump().substr(0, 2000);
   if (p.has_params) {
     EXPECT_TRUE(slurp(back / "inference.pdiparams") == slurp(dir / "inference.pdiparams"));
+  }
+}
+
+// PIR int_array/scalar operands the legacy op takes as an attribute, by operand position, from
+// Paddle's op_compat.yaml (int_array:/scalar: sections and attrs: renames): kind 'l' INTS, 'i' INT,
+// 'f' FLOAT.
+struct Folded {
+  std::size_t operand;
+  const char* attr;
+  char kind;
+};
+const std::map<std::string, std::vector<Folded>> kFolded{
+    {"1.pool2d", {{1, "ksize", 'l'}}},  {"1.conv2d_transpose", {{2, "output_size", 'l'}}},
+    {"1.reshape", {{1, "shape", 'l'}}}, {"1.slice", {{1, "starts", 'l'}, {2, "ends", 'l'}}},
+    {"1.squeeze", {{1, "axes", 'l'}}},  {"1.unsqueeze", {{1, "axes", 'l'}}},
+    {"1.concat", {{1, "axis", 'i'}}},   {"1.split_with_num", {{1, "axis", 'i'}}},
+    {"1.scale", {{1, "scale", 'f'}}},   {"1.dropout", {{2, "dropout_prob", 'f'}}},
+};
+// Legacy tensor slots op_compat.yaml names for computed int_array/scalar operands.
+const std::set<std::string> kTensorSlots{
+    "Shape",          "ShapeTensor", "StartsTensor",   "StartsTensorList", "EndsTensor",
+    "EndsTensorList", "AxesTensor",  "AxesTensorList", "AxisTensor",       "ScaleTensor"};
+
+// The values a pd_op.full_int_array or pd_op.full of the JSON holds; nullopt for other ops.
+std::optional<std::vector<double>> json_constant(const json& op) {
+  const auto attr = [&](const char* n) -> const json* {
+    for (const auto& a : op["A"])
+      if (a["N"] == n) return &a["AT"];
+    return nullptr;
+  };
+  std::vector<double> out;
+  if (op["#"] == "1.full_int_array") {
+    for (const auto& e : (*attr("value"))["D"]) out.push_back(e["D"].get<double>());
+    return out;
+  }
+  if (op["#"] == "1.full") {
+    int64_t n = 1;
+    for (const auto& d : (*attr("shape"))["D"]) n *= d.get<int64_t>();
+    out.assign(static_cast<std::size_t>(n), (*attr("value"))["D"].get<double>());
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::vector<double> attr_values(const ir::Attribute& a, char kind) {
+  if (kind == 'l') {
+    EXPECT_EQ(a.kind(), ir::AttrKind::kInts);
+    auto v = a.as_ints().value_or(std::vector<int64_t>{});
+    return std::vector<double>(v.begin(), v.end());
+  }
+  EXPECT_EQ(a.kind(), kind == 'i' ? ir::AttrKind::kInt : ir::AttrKind::kFloat);
+  return {a.as_double().value_or(-12345.0)};
+}
+
+// Converted to legacy, every constant int_array/scalar operand is the legacy attribute with the
+// value the JSON's full_int_array/full holds (read here from the JSON), its constant op is gone,
+// and computed ones sit in the legacy tensor slots; no PIR-only (lower-case) slot is left.
+TEST_P(PirModelTest, LegacyTakesIntArrayAndScalarOperandsAsAttributes) {
+  const auto& p = GetParam();
+  const fs::path dir = models_dir() / p.dir;
+  DETPORT_REQUIRE_SHARED(dir);
+  TempDir legacy;
+  auto r = testing::run_detport("convert '" + dir.string() + "' --format legacy -o '" +
+                                legacy.path().string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  formats::LoadOptions lo;
+  lo.load_weights = false;
+  auto m = formats::load_model(legacy.path(), lo);
+  ASSERT_TRUE(m.ok()) << m.error().describe();
+  const ir::Block& block = m->program.global_block();
+  std::map<std::string, const ir::Op*> by_output;
+  std::set<std::string> read;
+  for (const auto& op : block.ops) {
+    for (const auto& s : op.outputs)
+      for (const auto& a : s.args) by_output[a] = &op;
+    for (const auto& s : op.inputs) {
+      for (const auto& a : s.args) read.insert(a);
+      if (op.type != "feed") {
+        EXPECT_FALSE(std::islower(static_cast<unsigned char>(s.name[0])))
+            << op.type << " keeps the PIR operand " << s.name;
+      }
+    }
+  }
+  const json doc = read_json(dir / "inference.json");
+  std::map<int64_t, const json*> producer;
+  std::map<int64_t, int64_t> first_part;  // a vector result -> the first value builtin.split makes
+  for (const auto& op : doc["program"]["regions"][0]["blocks"][0]["ops"]) {
+    for (const auto& o : op["O"])
+      if (o.contains("%")) producer[o["%"].get<int64_t>()] = &op;
+    if (op["#"] == "0.split")
+      first_part[op["I"][0]["%"].get<int64_t>()] = op["O"][0]["%"].get<int64_t>();
+  }
+  int64_t folded = 0, computed = 0;
+  for (const auto& op : doc["program"]["regions"][0]["blocks"][0]["ops"]) {
+    auto rules = kFolded.find(op["#"].get<std::string>());
+    if (rules == kFolded.end()) continue;
+    int64_t result = op["O"][0]["%"].get<int64_t>();
+    if (first_part.count(result)) result = first_part[result];
+    const std::string out = "var_" + std::to_string(result);
+    ASSERT_TRUE(by_output.count(out)) << op["#"] << " " << out;
+    const ir::Op& lop = *by_output[out];
+    for (const Folded& f : rules->second) {
+      SCOPED_TRACE(lop.type + "." + f.attr + " of " + out);
+      const int64_t id = op["I"][f.operand]["%"].get<int64_t>();
+      if (id == 0) continue;
+      const json& src = *producer.at(id);
+      const auto values = json_constant(src);
+      const std::string var = "var_" + std::to_string(id);
+      if (!values) {  // computed: a legacy tensor slot
+        ++computed;
+        bool in_slot = false;
+        for (const auto& s : lop.inputs)
+          if (kTensorSlots.count(s.name)) in_slot = true;
+        EXPECT_TRUE(in_slot);
+        continue;
+      }
+      ++folded;
+      const ir::Attribute* a = lop.attr(f.attr);
+      ASSERT_NE(a, nullptr);
+      EXPECT_EQ(attr_values(*a, f.kind), *values);
+      for (const auto& s : lop.inputs)
+        EXPECT_TRUE(std::find(s.args.begin(), s.args.end(), var) == s.args.end()) << s.name;
+      // The constant op is gone when nothing else reads its result.
+      if (!read.count(var)) {
+        EXPECT_FALSE(by_output.count(var));
+      }
+    }
+  }
+  EXPECT_GT(folded, 0);
+  if (p.dir == "pir_pp_ocrv5_server_rec_pirv2") {
+    EXPECT_EQ(computed, 1);  // a reshape shape from stack
   }
 }
 

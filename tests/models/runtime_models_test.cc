@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
+#include "formats/convert.h"
 #include "formats/model_io.h"
 #include "ir/random_weights.h"
 #include "runtime/session.h"
@@ -17,20 +19,11 @@ namespace {
 
 class RuntimeModels : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(RuntimeModels, RunsWithFiniteOutputs) {
-  const auto dir = models_dir() / GetParam();
-  DETPORT_REQUIRE_SHARED(dir);
-  auto model = formats::load_model(dir);
-  ASSERT_TRUE(model.ok()) << model.error().describe();
-  auto filled = ir::fill_random_weights(*model);
-  ASSERT_TRUE(filled.ok()) << filled.error().describe();
-  runtime::CompileOptions options;
-  options.threads = 2;
-  auto session = runtime::compile(*model, options);
-  ASSERT_TRUE(session.ok()) << session.error().describe();
+// Seeded random feeds at 320x320 for the session's inputs (im_shape/im_size 320, scale 1).
+std::vector<runtime::NamedTensor> random_feeds(const runtime::Session& session) {
   std::vector<runtime::NamedTensor> feeds;
   uint32_t state = 12345;
-  for (const auto& in : session->inputs()) {
+  for (const auto& in : session.inputs()) {
     runtime::Dims dims = in.dims;
     for (std::size_t i = 0; i < dims.size(); ++i)
       if (dims[i] < 0) dims[i] = i == 0 ? 1 : (i + 2 >= dims.size() ? 320 : 1);
@@ -46,7 +39,21 @@ TEST_P(RuntimeModels, RunsWithFiniteOutputs) {
     }
     feeds.push_back({in.name, std::move(t)});
   }
-  auto out = session->run(feeds);
+  return feeds;
+}
+
+TEST_P(RuntimeModels, RunsWithFiniteOutputs) {
+  const auto dir = models_dir() / GetParam();
+  DETPORT_REQUIRE_SHARED(dir);
+  auto model = formats::load_model(dir);
+  ASSERT_TRUE(model.ok()) << model.error().describe();
+  auto filled = ir::fill_random_weights(*model);
+  ASSERT_TRUE(filled.ok()) << filled.error().describe();
+  runtime::CompileOptions options;
+  options.threads = 2;
+  auto session = runtime::compile(*model, options);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  auto out = session->run(random_feeds(*session));
   ASSERT_TRUE(out.ok()) << out.error().describe();
   ASSERT_FALSE(out->empty());
   for (const auto& o : *out) {
@@ -55,6 +62,54 @@ TEST_P(RuntimeModels, RunsWithFiniteOutputs) {
       ASSERT_TRUE(std::isfinite(o.tensor.data<float>()[i])) << o.name << " element " << i;
   }
 }
+
+// A PIR export and its legacy conversion (written and read back; int_array/scalar operands folded
+// into legacy attributes) compute the same bits on the same feeds and weights.
+class PirLegacyRuntime : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PirLegacyRuntime, LegacyConversionComputesBitIdenticalOutputs) {
+  const auto dir = models_dir() / GetParam();
+  DETPORT_REQUIRE_SHARED(dir);
+  auto pir = formats::load_model(dir);
+  ASSERT_TRUE(pir.ok()) << pir.error().describe();
+  ASSERT_TRUE(ir::fill_random_weights(*pir).ok());
+  auto conv = formats::convert_model(*pir, {formats::TargetFormat::kLegacy, std::nullopt});
+  ASSERT_TRUE(conv.ok()) << conv.error().describe();
+  TempDir out_dir;
+  ASSERT_TRUE(formats::save_model(conv->model, out_dir.path()).ok());
+  auto legacy = formats::load_model(out_dir.path());
+  ASSERT_TRUE(legacy.ok()) << legacy.error().describe();
+  ASSERT_EQ(legacy->meta.format, ir::SourceFormat::kLegacy);
+  // Random weights are not written (the export has none); give the legacy program the same ones.
+  if (legacy->weights.empty()) legacy->weights = pir->weights;
+  ASSERT_EQ(legacy->weights.size(), pir->weights.size());
+  runtime::CompileOptions options;
+  options.threads = 2;
+  auto a = runtime::compile(*pir, options);
+  auto b = runtime::compile(*legacy, options);
+  ASSERT_TRUE(a.ok()) << a.error().describe();
+  ASSERT_TRUE(b.ok()) << b.error().describe();
+  const auto feeds = random_feeds(*a);
+  auto ra = a->run(feeds);
+  auto rb = b->run(feeds);
+  ASSERT_TRUE(ra.ok()) << ra.error().describe();
+  ASSERT_TRUE(rb.ok()) << rb.error().describe();
+  ASSERT_EQ(ra->size(), rb->size());
+  for (std::size_t i = 0; i < ra->size(); ++i) {
+    const runtime::Tensor& x = (*ra)[i].tensor;
+    const runtime::Tensor& y = (*rb)[i].tensor;
+    ASSERT_EQ(x.dims(), y.dims()) << (*ra)[i].name;
+    ASSERT_EQ(x.bytes(), y.bytes()) << (*ra)[i].name;
+    EXPECT_EQ(std::memcmp(x.raw(), y.raw(), x.bytes()), 0) << (*ra)[i].name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shared, PirLegacyRuntime,
+                         ::testing::Values("pir_pp_doclayout_s", "pir_pp_lcnet_x0_25_textline_ori",
+                                           "pir_pp_ocrv5_mobile_det",
+                                           "pir_pp_ocrv5_server_det_pirv3",
+                                           "pir_pp_ocrv5_server_rec_pirv2"),
+                         [](const auto& p) { return p.param; });
 
 INSTANTIATE_TEST_SUITE_P(
     Shared, RuntimeModels,

@@ -8,6 +8,7 @@
 #include "formats/paddle_legacy/program_codec.h"
 #include "formats/paddle_pir/pir_patches.h"
 #include "formats/paddle_pir/pir_program.h"
+#include "formats/paddle_pir/pir_tables.h"
 
 namespace detport::formats::pir {
 namespace {
@@ -275,6 +276,162 @@ TEST(PirConvert, LegacyFromPirKeepsThePirFactsInAnUnknownFieldAndComesBackEqual)
   auto written = write_program(pir->model.program, 2);
   ASSERT_TRUE(written.ok());
   EXPECT_EQ(*written, doc);
+}
+
+// data x -> pool2d(x, full_int_array [2, 2]) -> shape64 -> reshape(y, combine(shape, full 3)),
+// value ids in definition order (as Paddle and the writer number them).
+Json operand_program() {
+  const Json i64 = dtensor({2}, "0.t_i64");
+  Json doc = program_with({{"#", "1.pool2d"}, {"A", Json::array()}});
+  Json& ops = doc["program"]["regions"][0]["blocks"][0]["ops"];
+  Json ints = {{"#", "1.full_int_array"},
+               {"I", Json::array()},
+               {"O", Json::array({{{"%", 2}, {"TT", i64}}})},
+               {"A", Json::array({at("value", {{"#", "0.a_array"},
+                                               {"D", Json::array({{{"#", "0.a_i64"}, {"D", 2}},
+                                                                  {{"#", "0.a_i64"}, {"D", 2}}})}}),
+                                  at("dtype", {{"#", "1.a_dtype"}, {"D", "int64"}})})}};
+  Json pool = ops[1];
+  pool["I"] = Json::array({{{"%", 1}}, {{"%", 2}}});
+  pool["O"][0]["%"] = 3;
+  Json shape = {{"#", "1.shape64"},
+                {"I", Json::array({{{"%", 3}}})},
+                {"O", Json::array({{{"%", 4}, {"TT", i64}}})},
+                {"A", Json::array()}};
+  Json full = {{"#", "1.full"},
+               {"I", Json::array()},
+               {"O", Json::array({{{"%", 5}, {"TT", dtensor({1}, "0.t_i64")}}})},
+               {"A", Json::array({at("shape", {{"#", "1.a_intarray"}, {"D", {1}}}),
+                                  at("value", {{"#", "0.a_f64"}, {"D", 3.0}}),
+                                  at("dtype", {{"#", "1.a_dtype"}, {"D", "int64"}})})}};
+  Json combine = {
+      {"#", "0.combine"},
+      {"I", Json::array({{{"%", 4}}, {{"%", 5}}})},
+      {"O",
+       Json::array(
+           {{{"%", 6},
+             {"TT", {{"#", "0.t_vec"}, {"D", Json::array({i64, dtensor({1}, "0.t_i64")})}}}}})},
+      {"A", Json::array()}};
+  Json reshape = {{"#", "1.reshape"},
+                  {"I", Json::array({{{"%", 3}}, {{"%", 6}}})},
+                  {"O", Json::array({{{"%", 7}, {"TT", dtensor({-1, 4})}}})},
+                  {"A", Json::array()}};
+  Json fetch = ops[2];
+  fetch["I"] = Json::array({{{"%", 7}}});
+  fetch["O"][0]["%"] = 8;
+  ops = Json::array({ops[0], ints, pool, shape, full, combine, reshape, fetch});
+  return doc;
+}
+
+TEST(PirConvert, IntArrayOperandsBecomeLegacyAttributesOrTensorSlotsAndComeBack) {
+  const Json doc = operand_program();
+  auto read = read_program(doc);
+  ASSERT_TRUE(read.ok()) << read.error().describe();
+  ir::Model m;
+  m.program = read->program;
+  m.meta.format = ir::SourceFormat::kPir;
+  m.meta.pir_version = 1;
+  auto legacy = convert_model(m, {TargetFormat::kLegacy, std::nullopt});
+  ASSERT_TRUE(legacy.ok()) << legacy.error().describe();
+  auto bytes = legacy::serialize_program(legacy->model.program);
+  ASSERT_TRUE(bytes.ok());
+  auto parsed =
+      legacy::parse_program(std::as_bytes(std::span<const char>(bytes->data(), bytes->size())));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().describe();
+  const auto& ops = parsed->global_block().ops;
+  std::vector<std::string> types;
+  for (const auto& o : ops) types.push_back(o.type);
+  // full_int_array (assign_value) fed only pool2d's kernel_size: folded and removed; the full
+  // feeding the computed shape list stays.
+  EXPECT_EQ(types, (std::vector<std::string>{"feed", "pool2d", "shape", "fill_constant", "reshape2",
+                                             "fetch"}));
+  ASSERT_EQ(ops.size(), 6u);
+  const ir::Op& pool = ops[1];
+  EXPECT_EQ(pool.inputs, (std::vector<ir::Slot>{{"X", {"x"}}}));
+  ASSERT_NE(pool.attr("ksize"), nullptr);
+  EXPECT_EQ(*pool.attr("ksize"), ir::Attribute::i32s({2, 2}));
+  // pd_op.reshape's shape from a builtin.combine of computed values: legacy ShapeTensor.
+  const ir::Op& reshape = ops[4];
+  ASSERT_EQ(reshape.inputs.size(), 2u);
+  EXPECT_EQ(reshape.inputs[1].name, "ShapeTensor");
+  EXPECT_EQ(reshape.inputs[1].args, (std::vector<std::string>{"var_4", "var_5"}));
+  EXPECT_EQ(reshape.attr("shape"), nullptr);
+  // And back to PIR: the document it came from.
+  ir::Model back;
+  back.program = *parsed;
+  back.meta.format = ir::SourceFormat::kLegacy;
+  auto pir = convert_model(back, {TargetFormat::kPir, std::nullopt});
+  ASSERT_TRUE(pir.ok()) << pir.error().describe();
+  auto written = write_program(pir->model.program, 1);
+  ASSERT_TRUE(written.ok());
+  EXPECT_EQ(*written, doc) << Json::diff(doc, *written).dump();
+}
+
+TEST(PirConvert, ConstantScalarOperandsFoldWithTheirLegacyKind) {
+  // reshape(y, full_int_array [2, 2]) and scale(.., full 0.5): INTS shape, FLOAT scale.
+  Json doc = operand_program();
+  Json& ops = doc["program"]["regions"][0]["blocks"][0]["ops"];
+  ops[4]["A"][1]["AT"]["D"] = 0.5;  // full 0.5, float32
+  ops[4]["A"][2]["AT"]["D"] = "float32";
+  ops[4]["O"][0]["TT"] = dtensor({1});
+  ops[6]["I"][1]["%"] = 2;  // reshape's shape: the full_int_array
+  ops[6]["O"][0]["%"] = 6;
+  Json scale = {{"#", "1.scale"},
+                {"I", Json::array({{{"%", 6}}, {{"%", 5}}})},
+                {"O", Json::array({{{"%", 7}, {"TT", dtensor({-1, 4})}}})},
+                {"A", Json::array({at("bias", {{"#", "0.a_f32"}, {"D", 0.0}}),
+                                   at("bias_after_scale", {{"#", "0.a_bool"}, {"D", true}})})}};
+  ops[7]["I"][0]["%"] = 7;  // fetch the scale
+  ops.erase(5);             // no combine
+  ops.insert(ops.begin() + 6, scale);
+  auto read = read_program(doc);
+  ASSERT_TRUE(read.ok()) << read.error().describe();
+  ir::Model m;
+  m.program = read->program;
+  m.meta.format = ir::SourceFormat::kPir;
+  m.meta.pir_version = 1;
+  auto legacy = convert_model(m, {TargetFormat::kLegacy, std::nullopt});
+  ASSERT_TRUE(legacy.ok()) << legacy.error().describe();
+  const ir::Op* reshape = nullptr;
+  const ir::Op* sc = nullptr;
+  for (const auto& o : legacy->model.program.global_block().ops) {
+    if (o.type == "reshape2") reshape = &o;
+    if (o.type == "scale") sc = &o;
+    EXPECT_NE(o.type, "assign_value");   // read by pool2d and reshape2 only: removed
+    EXPECT_NE(o.type, "fill_constant");  // read by scale only: removed
+  }
+  ASSERT_NE(reshape, nullptr);
+  ASSERT_NE(sc, nullptr);
+  EXPECT_EQ(*reshape->attr("shape"), ir::Attribute::i32s({2, 2}));
+  EXPECT_EQ(reshape->inputs.size(), 1u);
+  EXPECT_EQ(*sc->attr("scale"), ir::Attribute::f32(0.5f));
+  EXPECT_EQ(sc->inputs, (std::vector<ir::Slot>{{"X", {"var_6"}}}));
+  // Back to PIR through the legacy bytes: equal.
+  auto bytes = legacy::serialize_program(legacy->model.program);
+  ASSERT_TRUE(bytes.ok());
+  auto parsed =
+      legacy::parse_program(std::as_bytes(std::span<const char>(bytes->data(), bytes->size())));
+  ASSERT_TRUE(parsed.ok());
+  ir::Model back;
+  back.program = *parsed;
+  back.meta.format = ir::SourceFormat::kLegacy;
+  auto pir = convert_model(back, {TargetFormat::kPir, std::nullopt});
+  ASSERT_TRUE(pir.ok()) << pir.error().describe();
+  auto written = write_program(pir->model.program, 1);
+  ASSERT_TRUE(written.ok());
+  EXPECT_EQ(*written, doc) << Json::diff(doc, *written).dump();
+}
+
+TEST(PirTables, OperandRulesNameAnOperandSlotAndALegacyKind) {
+  for (const OpEntry& e : tables().ops)
+    for (const OperandRule& r : e.operands) {
+      EXPECT_NE(std::find(e.inputs.begin(), e.inputs.end(), r.slot), e.inputs.end())
+          << e.pir << " " << r.slot;
+      EXPECT_FALSE(r.attr.empty()) << e.pir;
+      EXPECT_TRUE(r.kind == ir::AttrKind::kInt || r.kind == ir::AttrKind::kFloat ||
+                  r.kind == ir::AttrKind::kInts)
+          << e.pir;
+    }
 }
 
 }  // namespace

@@ -22,6 +22,22 @@ Tables load() {
       }
     if (o.contains("pir_only"))
       for (const auto& a : o["pir_only"]) e.pir_only.insert(a.get<std::string>());
+    if (o.contains("operands"))
+      for (const auto& r : o["operands"]) {
+        OperandRule rule;
+        rule.slot = r["slot"].get<std::string>();
+        rule.attr = r["attr"].get<std::string>();
+        const std::string kind = r["kind"].get<std::string>();
+        // Anything but the three kinds the data may name is kept visibly wrong (BLOCK) for the
+        // data test to catch.
+        rule.kind = kind == "int"     ? ir::AttrKind::kInt
+                    : kind == "float" ? ir::AttrKind::kFloat
+                    : kind == "ints"  ? ir::AttrKind::kInts
+                                      : ir::AttrKind::kBlock;
+        rule.tensor = r.value("tensor", "");
+        rule.tensors = r.value("tensors", "");
+        e.operands.push_back(std::move(rule));
+      }
     t.ops.push_back(std::move(e));
   }
   const Json patches = Json::parse(patches_json());

@@ -10,8 +10,20 @@
 #include <vector>
 
 #include "formats/paddle_pir/pir_json.h"
+#include "ir/attribute.h"
 
 namespace detport::formats::pir {
+
+// A PIR int_array/scalar operand that legacy programs hold as an attribute (op_compat.yaml's
+// int_array:/scalar: sections): a constant operand becomes attribute `attr` of kind `kind`; a
+// computed one goes to legacy slot `tensor` (one value) or `tensors` (a builtin.combine list),
+// empty when the legacy op has no such slot.
+struct OperandRule {
+  std::string slot;  // the IR slot the reader puts the operand in (the `inputs` name)
+  std::string attr;
+  ir::AttrKind kind = ir::AttrKind::kInts;
+  std::string tensor, tensors;
+};
 
 struct OpEntry {
   std::string pir;                               // compressed: "1.conv2d", "2.yield"
@@ -21,6 +33,7 @@ struct OpEntry {
   std::map<std::string, std::string> to_legacy;  // PIR attr name -> legacy attr name
   std::map<std::string, std::string> to_pir;
   std::set<std::string> pir_only;  // attrs the IR does not show (data's place, ...)
+  std::vector<OperandRule> operands;
 };
 
 struct PatchAction {
