@@ -489,9 +489,24 @@ Result<ReleaseData> release_from_json(const nlohmann::json& doc, const std::stri
     DETPORT_TRY(r.object(doc["absent_ops"], "/absent_ops"));
     for (const auto& [name, v] : doc["absent_ops"].items()) {
       const std::string ptr = "/absent_ops/" + name;
-      DETPORT_TRY(r.keys(v, ptr, {"source", "evidence", "note"}));
+      DETPORT_TRY(r.keys(v, ptr, {"source", "evidence", "note", "replacement", "no_replacement"}));
       AbsentOp a;
       DETPORT_TRY(r.sourced(v, ptr, a));
+      if (v.contains("replacement")) {
+        const json& rj = v["replacement"];
+        const std::string rp = ptr + "/replacement";
+        DETPORT_TRY(r.keys(rj, rp, {"rule", "op", "source", "evidence", "note"}));
+        for (const char* k : {"rule", "op"})
+          if (!rj.contains(k)) return r.fail(rp, fmt::format("missing \"{}\"", k));
+        Replacement rep;
+        DETPORT_ASSIGN(rep.rule, r.string(rj["rule"], rp + "/rule"));
+        DETPORT_ASSIGN(rep.op, r.string(rj["op"], rp + "/op"));
+        DETPORT_TRY(r.sourced(rj, rp, rep));
+        a.replacement = std::move(rep);
+      }
+      if (v.contains("no_replacement")) {
+        DETPORT_ASSIGN(a.no_replacement, r.string(v["no_replacement"], ptr + "/no_replacement"));
+      }
       if (d.ops.count(name) != 0)
         return r.fail(ptr, fmt::format("\"{}\" is both in \"ops\" and in \"absent_ops\"", name));
       d.absent_ops.emplace(name, std::move(a));

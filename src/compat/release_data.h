@@ -112,7 +112,17 @@ struct OpVersionMapInfo : Sourced {
   std::optional<std::vector<ir::OpVersion>> entries;  // nullopt: not established
 };
 
-struct AbsentOp : Sourced {};
+// An op the target lacks. `replacement`: the rewrite (src/compat/rewrite_replace.cc) that makes
+// an exactly equivalent op of the target, with the sources that show the equivalence and, in
+// `note`, the conditions it needs. `no_replacement`: why none exists (read from the sources).
+struct Replacement : Sourced {
+  std::string rule;  // "matmul-v2-to-matmul", ...
+  std::string op;    // the target's op
+};
+struct AbsentOp : Sourced {
+  std::optional<Replacement> replacement;
+  std::string no_replacement;
+};
 
 struct ReleaseData {
   std::string name;  // "2.6": the minor line the file covers

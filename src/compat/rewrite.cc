@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "compat/rewrite_rules.h"
 
@@ -195,10 +196,29 @@ void rewrite_program_version(RewriteContext& ctx) {
 
 }  // namespace detail
 
+namespace {
+
+// What the params file holds: the persistables' names, dtypes and dims, in file order.
+std::vector<std::tuple<std::string, ir::DType, std::vector<int64_t>>> params_layout(
+    const ir::Program& prog) {
+  std::vector<std::tuple<std::string, ir::DType, std::vector<int64_t>>> out;
+  for (const std::string& n : ir::persistable_names(prog)) {
+    const ir::Var* v = prog.global_block().find_var(n);
+    if (v != nullptr && v->tensor)
+      out.emplace_back(n, v->tensor->dtype, v->tensor->dims);
+    else
+      out.emplace_back(n, ir::DType::kFloat32, std::vector<int64_t>{});
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<RewriteResult> rewrite_for_target(ir::Model& model, const Catalog& catalog,
                                          const ReleaseData& target, const std::string& target_name,
                                          const RewriteOptions& options) {
   RewriteResult result;
+  const auto params_before = params_layout(model.program);
   const Report pre = check(model, catalog, target, target_name);
   std::map<std::string, std::string, std::less<>> declined;
   const ReleaseData* producer = nullptr;
@@ -210,6 +230,7 @@ Result<RewriteResult> rewrite_for_target(ir::Model& model, const Catalog& catalo
   for (const ReleaseData& r : catalog.releases())
     ctx.common_attrs.insert(r.export_rules.common_attrs.begin(), r.export_rules.common_attrs.end());
   detail::rewrite_op_renames(ctx);
+  detail::rewrite_replacements(ctx);
   detail::rewrite_scalars(ctx);
   detail::rewrite_attrs(ctx);
   detail::rewrite_slots(ctx);
@@ -240,6 +261,9 @@ Result<RewriteResult> rewrite_for_target(ir::Model& model, const Catalog& catalo
   for (const Finding& f : post.findings)
     if (is_blocking(f)) result.refusals.push_back({f, reason_for(f)});
   if (model.meta.producer != release) model.meta.producer = release;
+  // No rewrite adds, drops or retypes a persistable today (docs/COMPAT.md 4.1); computed rather
+  // than assumed, so a future one gets its params written instead of copied.
+  result.persistables_changed = params_layout(model.program) != params_before;
   return result;
 }
 

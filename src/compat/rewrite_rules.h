@@ -38,6 +38,7 @@ struct Converted {
 std::optional<Converted> convert_attr(const ir::Attribute& a, ir::AttrKind kind);
 
 void rewrite_op_renames(RewriteContext& ctx);       // silu <-> swish(beta=1)
+void rewrite_replacements(RewriteContext& ctx);     // absent ops -> the data's replacement
 void rewrite_scalars(RewriteContext& ctx);          // SCALARS values <-> typed lists
 void rewrite_attrs(RewriteContext& ctx);            // restore, retype, drop unknown
 void rewrite_slots(RewriteContext& ctx);            // restore extra outputs, drop unknown slots

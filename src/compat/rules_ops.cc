@@ -260,9 +260,19 @@ void check_ops(const Context& ctx, Findings& out) {
                   "Creating an op the target's registry does not know fails when the predictor "
                   "builds the program. {}",
                   absent->note);
-              f.fix =
-                  "Re-export with the target release, or replace the op with what the target "
-                  "has (no detport convert rule does this yet).";
+              if (absent->replacement) {
+                f.fix = fmt::format(
+                    "detport convert replaces it with {} where that computes the same ({}); "
+                    "otherwise re-export with the target release.",
+                    absent->replacement->op, absent->replacement->note);
+                f.convert_rule = absent->replacement->rule;
+              } else {
+                f.fix = absent->no_replacement.empty()
+                            ? "Re-export with the target release, or replace the op with what "
+                              "the target has (no detport convert rule does this)."
+                            : fmt::format("Re-export with the target release: {}",
+                                          absent->no_replacement);
+              }
               f.evidence = absent->source;
               return f;
             },

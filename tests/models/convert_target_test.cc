@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "compat/catalog.h"
@@ -46,6 +47,31 @@ ir::Model load_graph(const fs::path& dir) {
   return m.ok() ? std::move(*m) : ir::Model{};
 }
 
+// Each shared model is read once for every test here, and its format stage (formats::convert_model,
+// which depends only on the model and the plan) is computed once per distinct plan; the rewrites
+// run for every release. convert_cached(g, r) composes the same stages as
+// pipeline::convert_for_target(g.model, catalog(), r, r.name).
+struct SharedGraph {
+  ir::Model model;
+  std::vector<std::pair<pipeline::FormatPlan, pipeline::TargetConvertResult>> formatted;
+};
+
+SharedGraph& shared_graph(const fs::path& dir) {
+  static std::map<fs::path, SharedGraph> cache;
+  auto it = cache.find(dir);
+  if (it == cache.end()) it = cache.emplace(dir, SharedGraph{load_graph(dir), {}}).first;
+  return it->second;
+}
+
+Result<pipeline::TargetConvertResult> convert_cached(SharedGraph& g, const compat::ReleaseData& r) {
+  DETPORT_ASSIGN(pipeline::FormatPlan plan, pipeline::plan_format(g.model, r, r.name));
+  for (const auto& [p, f] : g.formatted)
+    if (p == plan) return pipeline::rewrite_converted(f, catalog(), r, r.name);
+  DETPORT_ASSIGN(pipeline::TargetConvertResult f, pipeline::convert_format(g.model, plan));
+  g.formatted.emplace_back(plan, f);
+  return pipeline::rewrite_converted(std::move(f), catalog(), r, r.name);
+}
+
 bool blocking(const compat::Report& r) {
   return std::any_of(r.findings.begin(), r.findings.end(), compat::is_blocking);
 }
@@ -57,11 +83,12 @@ TEST(ConvertMatrix, EveryModelEveryReleaseIsCleanOrRefusedWithItsFindings) {
   std::size_t converted = 0, refused = 0;
   std::string table;
   for (const fs::path& dir : shared_models()) {
-    const ir::Model m = load_graph(dir);
+    SharedGraph& g = shared_graph(dir);
+    const ir::Model& m = g.model;
     table += dir.filename().string() + ":";
     for (const compat::ReleaseData& r : catalog().releases()) {
       const compat::Report before = compat::check(m, catalog(), r, r.name);
-      auto conv = pipeline::convert_for_target(m, catalog(), r, r.name);
+      auto conv = convert_cached(g, r);
       ASSERT_TRUE(conv.ok()) << dir << " -> " << r.name << ": " << conv.error().describe();
       if (conv->rewrite.refusals.empty()) {
         ++converted;
@@ -89,7 +116,7 @@ TEST(ConvertMatrix, EveryModelEveryReleaseIsCleanOrRefusedWithItsFindings) {
 TEST(ConvertMatrix, KnownOutcomes) {
   DETPORT_REQUIRE_SHARED(models_dir() / "ppyolo_tiny_650e_p24");
   // 2.0 has no multiclass_nms3 and no op computes the same (PADDLE_FORMATS.md 3).
-  const ir::Model tiny = load_graph(models_dir() / "ppyolo_tiny_650e_p24");
+  const ir::Model& tiny = shared_graph(models_dir() / "ppyolo_tiny_650e_p24").model;
   auto old = pipeline::convert_for_target(tiny, catalog(), **catalog().resolve("2.0.1"), "2.0.1");
   ASSERT_TRUE(old.ok());
   bool nms = false;
@@ -153,14 +180,15 @@ TEST(ConvertRoundTrip, DowngradeAndBackReproducesTheProgram) {
   DETPORT_REQUIRE_SHARED(models_dir());
   std::size_t trips = 0;
   for (const fs::path& dir : shared_models()) {
-    const ir::Model a = load_graph(dir);
+    SharedGraph& g = shared_graph(dir);
+    const ir::Model& a = g.model;
     if (!a.meta.producer || a.meta.producer->is_develop()) continue;
     const compat::ReleaseData* home = catalog().find(*a.meta.producer);
     if (home == nullptr) continue;
     const std::string home_name = a.meta.producer->to_string();
     for (const compat::ReleaseData& b : catalog().releases()) {
       if (&b == home) continue;
-      auto there = pipeline::convert_for_target(a, catalog(), b, b.name);
+      auto there = convert_cached(g, b);
       ASSERT_TRUE(there.ok());
       if (!there->rewrite.refusals.empty()) continue;
       pipeline::TargetConvertOptions o;

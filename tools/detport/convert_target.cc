@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "cli.h"
 #include "compat/catalog.h"
@@ -29,6 +31,50 @@ std::string change_text(const compat::Change& c) {
   if (c.attr == "note") return fmt::format("  {}: {} [{}]", where, c.after, c.rule);
   return fmt::format("  {}{} {}: {} -> {} [{}]{}", where, block, c.attr, c.before, c.after, c.rule,
                      c.approx ? " (approximate)" : "");
+}
+
+// The human listing: identical edits (same rule, op type, attribute, old and new value) on several
+// ops print as one line with the count and the op indices; --json keeps every change.
+std::vector<std::string> grouped_change_lines(const std::vector<compat::Change>& all) {
+  struct Group {
+    const compat::Change* first;
+    std::vector<int32_t> indices;
+  };
+  std::vector<Group> groups;
+  std::map<
+      std::tuple<std::string, std::string, int32_t, std::string, std::string, std::string, bool>,
+      std::size_t>
+      index;
+  for (const compat::Change& c : all) {
+    if (c.op_type.empty() || c.attr == "note" || c.attr == "type") {
+      groups.push_back({&c, {c.index}});
+      continue;
+    }
+    auto key = std::make_tuple(c.rule, c.op_type, c.block, c.attr, c.before, c.after, c.approx);
+    auto [it, fresh] = index.emplace(std::move(key), groups.size());
+    if (fresh)
+      groups.push_back({&c, {c.index}});
+    else
+      groups[it->second].indices.push_back(c.index);
+  }
+  std::vector<std::string> lines;
+  for (const Group& g : groups) {
+    const compat::Change& c = *g.first;
+    if (g.indices.size() == 1) {
+      lines.push_back(change_text(c));
+      continue;
+    }
+    constexpr std::size_t kShown = 8;
+    std::vector<std::string> shown;
+    for (std::size_t k = 0; k < std::min(kShown, g.indices.size()); ++k)
+      shown.push_back(fmt::format("#{}", g.indices[k]));
+    if (g.indices.size() > kShown) shown.push_back("...");
+    const std::string block = c.block > 0 ? fmt::format(" (block {})", c.block) : "";
+    lines.push_back(fmt::format("  {} {} ops{} {}: {} -> {} [{}]{} ({})", g.indices.size(),
+                                c.op_type, block, c.attr, c.before, c.after, c.rule,
+                                c.approx ? " (approximate)" : "", fmt::join(shown, ", ")));
+  }
+  return lines;
 }
 
 json change_json(const compat::Change& c) {
@@ -70,55 +116,6 @@ json check_summary(const compat::Report& rep) {
 bool same_path(const fs::path& a, const fs::path& b) {
   std::error_code ec;
   return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
-}
-
-Status copy_into(const fs::path& from, const fs::path& dir, const std::string& name) {
-  std::error_code ec;
-  if (fs::exists(dir / name, ec)) return {};
-  fs::copy_file(from, dir / name, ec);
-  if (ec) return make_error(ErrorCode::kIo, "cannot copy: " + ec.message(), from.string());
-  return {};
-}
-
-// Program and deploy config from the converted model; params copied byte for byte from the input
-// when the persistable set is unchanged, written from the weights otherwise.
-Status write_model(const ir::Model& original, const ir::Model& converted, bool persistables_changed,
-                   const fs::path& dir) {
-  const bool copy_params =
-      !persistables_changed && original.has_weights() &&
-      (original.meta.files.params || original.meta.params_layout == ir::ParamsLayout::kSeparate);
-  ir::Model to_save = converted;
-  formats::SaveOptions so;
-  if (copy_params) {
-    to_save.meta.params_layout = ir::ParamsLayout::kNone;
-    to_save.weights = {};
-  }
-  DETPORT_TRY(formats::save_model(to_save, dir, so));
-  const std::string program = converted.meta.files.program.empty()
-                                  ? "model.pdmodel"
-                                  : converted.meta.files.program.filename().string();
-  if (copy_params && original.meta.files.params) {
-    std::string name = converted.meta.files.params
-                           ? converted.meta.files.params->filename().string()
-                           : original.meta.files.params->filename().string();
-    if (program != "__model__" && name != "__params__")
-      name = fs::path(program).replace_extension(".pdiparams").string();
-    DETPORT_TRY(copy_into(*original.meta.files.params, dir, name));
-  } else if (copy_params) {
-    for (const std::string& n : ir::persistable_names(original.program))
-      DETPORT_TRY(copy_into(original.meta.files.dir / n, dir, n));
-  }
-  if (original.meta.files.deploy_config)
-    DETPORT_TRY(copy_into(*original.meta.files.deploy_config, dir,
-                          original.meta.files.deploy_config->filename().string()));
-  for (const fs::path& c : original.meta.files.companions) {
-    std::string name = c.filename().string();
-    // "<program>.pdiparams.info" follows the program's new name.
-    if (name.ends_with(".pdiparams.info") && program != "__model__")
-      name = fs::path(program).replace_extension(".pdiparams.info").string();
-    DETPORT_TRY(copy_into(c, dir, name));
-  }
-  return {};
 }
 
 }  // namespace
@@ -185,9 +182,14 @@ int convert_to_target(const TargetConvertCliOptions& o) {
     return code;
   };
   if (!o.json) {
-    fmt::print("convert to Paddle {} ({} format): {} change(s)\n", o.target,
-               doc["format"].get<std::string>(), all.size());
-    for (const compat::Change& c : all) fmt::print("{}\n", change_text(c));
+    const std::vector<std::string> lines = grouped_change_lines(all);
+    fmt::print(
+        "convert to Paddle {} ({} format): {} change(s){}\n", o.target,
+        doc["format"].get<std::string>(), all.size(),
+        lines.size() < all.size()
+            ? fmt::format(", identical ones grouped ({} lines; --json lists each)", lines.size())
+            : "");
+    for (const std::string& l : lines) fmt::print("{}\n", l);
     for (const compat::Refusal& r : conv->rewrite.refusals)
       fmt::print("  REFUSED {} [{}]: {}\n    reason: {}\n",
                  compat::severity_name(r.finding.severity), r.finding.rule, r.finding.title,
@@ -220,7 +222,8 @@ int convert_to_target(const TargetConvertCliOptions& o) {
     fs::permissions(tmp, static_cast<fs::perms>(0777 & ~mask), ec);
   }
   auto cleanup = [&] { fs::remove_all(tmp, ec); };
-  if (Status s = write_model(*model, conv->model, conv->rewrite.persistables_changed, tmp);
+  if (Status s =
+          pipeline::write_converted(*model, conv->model, conv->rewrite.persistables_changed, tmp);
       !s.ok()) {
     cleanup();
     return report(s.error());
