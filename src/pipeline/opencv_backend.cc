@@ -137,6 +137,59 @@ Result<Tensor> from_mat(const cv::Mat& m, const std::vector<int64_t>& onnx_dims,
   return t;
 }
 
+// OpenCV names an ONNX layer "onnx_node!" + the node name, and the exporter starts node names
+// with the Paddle op ("conv2d#12/Conv_3"): the Paddle op an OpenCV message is about, or "".
+std::string paddle_op_in(const std::string& text) {
+  const std::string tag = "onnx_node!";
+  const auto at = text.find(tag);
+  if (at == std::string::npos) return {};
+  const auto begin = at + tag.size();
+  const auto end = text.find_first_of("/) \n", begin);
+  return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+// The dims the backend is checked with before it runs anything: the declared dims, with an
+// unknown batch 1 and other unknown dims 320 (a multiple of every detector's stride).
+std::vector<NamedTensor> probe_feeds(const ir::Model& model) {
+  const ir::Block& block = model.program.global_block();
+  std::vector<NamedTensor> feeds;
+  int64_t h = 320, w = 320;
+  for (const auto& t : ir::feed_targets(model.program)) {
+    const auto d = declared(block, t.name);
+    if (d.dims.size() == 4) {
+      if (d.dims[2] > 0) h = d.dims[2];
+      if (d.dims[3] > 0) w = d.dims[3];
+    }
+  }
+  for (const auto& t : ir::feed_targets(model.program)) {
+    const auto d = declared(block, t.name);
+    runtime::Dims dims = d.dims;
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      if (dims[i] < 0) dims[i] = i == 0 ? 1 : (i == 2 ? h : (i == 3 ? w : 320));
+    Tensor x = Tensor::empty(d.dtype, dims);
+    const bool size_input = t.name == "im_shape" || t.name == "im_size";
+    const int64_t n = x.numel();
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = size_input ? static_cast<double>(i % 2 == 0 ? h : w) : 0.5;
+      switch (d.dtype) {
+        case ir::DType::kFloat32:
+          x.data<float>()[i] = static_cast<float>(v);
+          break;
+        case ir::DType::kInt32:
+          x.data<int32_t>()[i] = static_cast<int32_t>(v);
+          break;
+        case ir::DType::kInt64:
+          x.data<int64_t>()[i] = static_cast<int64_t>(v);
+          break;
+        default:
+          break;
+      }
+    }
+    feeds.push_back({t.name, std::move(x)});
+  }
+  return feeds;
+}
+
 class OpenCvBackend final : public runtime::Backend {
  public:
   OpenCvBackend(const ir::Model& model, Split s, std::string summary)
@@ -161,19 +214,29 @@ class OpenCvBackend final : public runtime::Backend {
   const std::vector<std::string>& output_names() const override { return outputs_; }
   std::string summary() const override { return summary_; }
 
+  // Before anything runs: exports the graph at the probe dims, imports it into OpenCV DNN and
+  // runs it once on constant feeds, so that an op OpenCV cannot import or run is reported now,
+  // by name, rather than at the first image.
+  Status probe() {
+    const auto feeds = probe_feeds(model_);
+    DETPORT_TRY(prepare(feeds));
+    try {
+      set_inputs(net_, feeds);
+      std::vector<cv::Mat> outs;
+      std::vector<cv::String> names(split_.from_opencv.begin(), split_.from_opencv.end());
+      net_.forward(outs, names);
+    } catch (const cv::Exception& e) {
+      loaded_ = false;
+      return make_error(ErrorCode::kUnsupported, failing_layer(feeds, e.what()));
+    }
+    return {};
+  }
+
   Result<std::vector<NamedTensor>> run(const std::vector<NamedTensor>& feeds) override {
     DETPORT_TRY(prepare(feeds));
     std::map<std::string, Tensor> values;
     try {
-      std::vector<cv::Mat> keep;
-      for (const auto& f : feeds) {
-        std::vector<int> dims(f.tensor.dims().begin(), f.tensor.dims().end());
-        cv::Mat mat(static_cast<int>(dims.size()), dims.data(), CV_32F);
-        const auto v = f.tensor.to_double();  // OpenCV DNN computes in float, int inputs too
-        for (std::size_t i = 0; i < v.size(); ++i) mat.ptr<float>()[i] = static_cast<float>(v[i]);
-        keep.push_back(mat);
-        net_.setInput(mat, f.name);
-      }
+      set_inputs(net_, feeds);
       std::vector<cv::Mat> outs;
       std::vector<cv::String> names(split_.from_opencv.begin(), split_.from_opencv.end());
       net_.forward(outs, names);
@@ -210,6 +273,56 @@ class OpenCvBackend final : public runtime::Backend {
   }
 
  private:
+  static void set_inputs(cv::dnn::Net& net, const std::vector<NamedTensor>& feeds) {
+    for (const auto& f : feeds) {
+      std::vector<int> dims(f.tensor.dims().begin(), f.tensor.dims().end());
+      cv::Mat mat(static_cast<int>(dims.size()), dims.data(), CV_32F);
+      const auto v = f.tensor.to_double();  // OpenCV DNN computes in float, int inputs too
+      for (std::size_t i = 0; i < v.size(); ++i) mat.ptr<float>()[i] = static_cast<float>(v[i]);
+      net.setInput(mat, f.name);  // the net keeps its own reference to the Mat
+    }
+  }
+
+  // OpenCV's run-time errors do not name the layer. Net::forward(layer) runs every layer up to
+  // it in import order, so the first layer whose forward fails is found by bisection (on a fresh
+  // net each time: a failed forward may leave the net half set up).
+  std::string failing_layer(const std::vector<NamedTensor>& feeds, const std::string& what) {
+    std::string layer;
+    try {
+      auto fresh = [&] {
+        cv::dnn::Net n = cv::dnn::readNetFromONNX(bytes_.data(), bytes_.size());
+        n.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        n.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        set_inputs(n, feeds);
+        return n;
+      };
+      const std::vector<cv::String> names = fresh().getLayerNames();
+      std::size_t lo = 0, hi = names.size();  // forward fails at hi (the whole net), not below lo
+      while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        bool ok = true;
+        try {
+          fresh().forward(names[mid]);
+        } catch (const cv::Exception&) {
+          ok = false;
+        }
+        if (ok) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      if (hi < names.size()) layer = names[hi];
+    } catch (const cv::Exception&) {
+    }
+    const std::string op = paddle_op_in(layer);
+    if (op.empty())
+      return fmt::format("OpenCV DNN {} cannot run the exported graph: {}", CV_VERSION, what);
+    return fmt::format(
+        "OpenCV DNN {} cannot run Paddle op {} (its ONNX layer {} fails at the probe dims): {}",
+        CV_VERSION, op, layer, what);
+  }
+
   // Exports and loads the graph for these input dims unless it is loaded already.
   Status prepare(const std::vector<NamedTensor>& feeds) {
     std::map<std::string, std::vector<int64_t>> shapes;
@@ -227,15 +340,20 @@ class OpenCvBackend final : public runtime::Backend {
         dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
       onnx_dims_[out.name()] = dims;
     }
-    const std::string bytes = proto.SerializeAsString();
+    bytes_ = proto.SerializeAsString();
     try {
-      net_ = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
+      net_ = cv::dnn::readNetFromONNX(bytes_.data(), bytes_.size());
       net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
       net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
     } catch (const cv::Exception& e) {
       loaded_ = false;
+      const std::string op = paddle_op_in(e.what());
       return make_error(ErrorCode::kUnsupported,
-                        fmt::format("OpenCV DNN cannot load the exported graph: {}", e.what()));
+                        op.empty()
+                            ? fmt::format("OpenCV DNN {} cannot import the exported graph: {}",
+                                          CV_VERSION, e.what())
+                            : fmt::format("OpenCV DNN {} cannot import Paddle op {}: {}",
+                                          CV_VERSION, op, e.what()));
     }
     shapes_ = std::move(shapes);
     loaded_ = true;
@@ -249,6 +367,7 @@ class OpenCvBackend final : public runtime::Backend {
   std::vector<std::string> outputs_;
   std::optional<runtime::Session> tail_;
   cv::dnn::Net net_;
+  std::string bytes_;  // the loaded ONNX graph
   bool loaded_ = false;
   std::map<std::string, std::vector<int64_t>> shapes_;
   std::map<std::string, std::vector<int64_t>> onnx_dims_;
@@ -262,11 +381,19 @@ Result<std::unique_ptr<runtime::Backend>> make_opencv_backend(const ir::Model& m
   onnx_export::ExportOptions o;
   o.exclude_nms = !s.tail_ops.empty();
   o.extra_outputs = s.from_opencv;
-  DETPORT_ASSIGN(onnx_export::ExportPlan plan, onnx_export::plan_export(model, o));
+  // Planned at the probe dims: some ops (conv2d_transpose with output_size) export only with
+  // static input dims, which the backend always has.
+  for (const auto& f : probe_feeds(model)) o.input_shapes[f.name] = f.tensor.dims();
+  onnx_export::ExportPlan plan;
+  auto exported = onnx_export::export_onnx_bytes(model, o, &plan);
   if (!plan.unsupported.empty() || !plan.missing_weights.empty())
     return make_error(ErrorCode::kUnsupported,
                       "the OpenCV backend runs the model exported to ONNX, which fails:\n" +
                           plan.describe_problems());
+  if (!exported.ok())
+    return make_error(ErrorCode::kUnsupported,
+                      "the OpenCV backend runs the model exported to ONNX, which fails: " +
+                          exported.error().describe());
   std::string summary = fmt::format("OpenCV DNN {} (CPU) runs {} ops exported to ONNX", CV_VERSION,
                                     plan.exported_ops);
   if (!s.tail_ops.empty())
@@ -276,6 +403,7 @@ Result<std::unique_ptr<runtime::Backend>> make_opencv_backend(const ir::Model& m
         s.tail_ops.size(), fmt::join(s.tail_types, ", "));
   auto backend = std::make_unique<OpenCvBackend>(model, std::move(s), std::move(summary));
   DETPORT_TRY(backend->init_tail(tail));
+  DETPORT_TRY(backend->probe());
   return std::unique_ptr<runtime::Backend>(std::move(backend));
 }
 

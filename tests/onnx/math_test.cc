@@ -224,18 +224,19 @@ TEST(OnnxMath, CreationCastGatherDropout) {
                    [](const testing::RunResult& r) {
                      EXPECT_EQ(r.out(0).as<float>(), (std::vector<float>{3, 6}));
                    });
-  // fill_constant too large to track: ConstantOfShape; str_value wins over value.
+  // fill_constant too large to track (over kMaxKnownElements): ConstantOfShape; str_value wins
+  // over value.
   ir::ProgramBuilder b;
   auto x = b.input("x", DType::kFloat32, {1});
-  auto fc = b.temp("fc", DType::kFloat32, {100, 50});
+  auto fc = b.temp("fc", DType::kFloat32, {600, 500});
   b.op("fill_constant")
       .out("Out", {fc})
       .attr("dtype", Attribute::i32(5))
-      .attr("shape", Attribute::i64s({100, 50}))
+      .attr("shape", Attribute::i64s({600, 500}))
       .attr("value", Attribute::f32(0))
       .attr("str_value", Attribute::str("0.25"))
       .build();
-  auto y = b.temp("y", DType::kFloat32, {100, 50});
+  auto y = b.temp("y", DType::kFloat32, {600, 500});
   b.op("elementwise_add")
       .in("X", {fc})
       .in("Y", {x})
@@ -246,7 +247,7 @@ TEST(OnnxMath, CreationCastGatherDropout) {
   auto model = std::move(b).finish(ir::Release{2, 4, 0});
   batch.add_opsets("fill_constant", model, {11}, {{"x", HostTensor::f32({1}, {1.f})}},
                    [](const testing::RunResult& r) {
-                     EXPECT_EQ(r.out(0).dims, (std::vector<int64_t>{100, 50}));
+                     EXPECT_EQ(r.out(0).dims, (std::vector<int64_t>{600, 500}));
                      EXPECT_EQ(r.out(0).as<float>().back(), 1.25f);
                    });
   batch.run();

@@ -5,6 +5,8 @@
 // agree with ONNX Runtime. Models that cannot be exported must be refused with every unsupported
 // op and its reason.
 #include <cmath>
+#include <iostream>
+#include <map>
 #include <set>
 
 #include "export/onnx/onnx_model.h"
@@ -24,31 +26,66 @@ struct SharedModel {
   // Ops refused with NMS in the graph / with the graph cut before NMS (empty: exports).
   std::set<std::string> refused;
   std::set<std::string> refused_without_nms;
-  bool opencv = true;  // OpenCV DNN 4.6 runs the graph cut before NMS
+  // Export for ONNX Runtime and OpenCV with the input shapes pinned (1 or 2 x 3 x 320 x 320, as
+  // OpenCV and the OpenCV backend do): the refused ops above need static dims.
+  bool pin = false;
+  // Empty: OpenCV DNN 4.6 runs the graph cut before NMS and must match ONNX Runtime. Else why it
+  // cannot, which the test checks is still so (the export refusal, or OpenCV's own error).
+  std::string opencv_fails;
+  // Non-empty: OpenCV DNN runs it but does not match ONNX Runtime within 1e-4 (why, as far as
+  // known); the test checks that this is still so and prints the difference.
+  std::string opencv_mismatch;
 };
 
 const std::vector<SharedModel> kModels{
-    // OpenCV DNN 4.6 folds the prior-box arithmetic (constants once the input shape is pinned)
-    // itself, then refuses `scale`'s Mul of two constants of different shapes ("Different shapes
-    // case is not supported with constant inputs: Mul", onnx_importer.cpp parseMul).
-    {"blazeface_p23", {}, {}, false},
-    {"hrnet_hand_kpt_p26", {}, {}, true},
-    {"picodet_layout_p251", {}, {}, true},
-    {"ppyolo_slider_fluid_p184", {"deformable_conv", "matrix_nms"}, {"deformable_conv"}, false},
-    {"ppyolo_tiny_650e_p24", {}, {}, true},
-    {"ppyoloe_plus_p24", {}, {}, true},
+    // Its prior-box arithmetic is folded into initializers by the exporter: OpenCV DNN 4.6 would
+    // fold it itself and refuse `scale`'s Mul of a constant by a constant scalar ("Different
+    // shapes case is not supported with constant inputs: Mul", onnx_importer.cpp parseMul).
+    {"blazeface_p23", {}, {}, false, "", ""},
+    {"hrnet_hand_kpt_p26", {}, {}, false, "", ""},
+    {"picodet_layout_p251", {}, {}, false, "", ""},
+    {"ppyolo_slider_fluid_p184",
+     {"deformable_conv", "matrix_nms"},
+     {"deformable_conv"},
+     false,
+     "deformable convolution has no ONNX op before opset 19",
+     ""},
+    {"ppyolo_tiny_650e_p24", {}, {}, false, "", ""},
+    {"ppyoloe_plus_p24", {}, {}, false, "", ""},
     // yolo_box reads the int32 input im_size: OpenCV DNN takes it as float (it computes in float).
-    {"yolov3_mbv1_fluid_p201", {}, {}, true},
-    {"pir_pp_doclayout_s", {}, {}, true},
-    {"pir_pp_lcnet_x0_25_textline_ori", {}, {}, true},
-    // conv2d_transpose with output_size and dynamic input dims: refused, the output padding is
-    // not known at export time (with pinned input shapes: not tried yet).
-    {"pir_pp_ocrv5_mobile_det", {"conv2d_transpose"}, {"conv2d_transpose"}, false},
-    {"pir_pp_ocrv5_server_det_pirv3", {"conv2d_transpose"}, {"conv2d_transpose"}, false},
-    // OpenCV DNN 4.6 fails inside its shape code on this graph (shape_utils.hpp:170 `total`:
-    // "start <= (int)shape.size() && end <= (int)shape.size()"); not narrowed down to an op yet.
-    {"pir_pp_ocrv5_server_rec_pirv2", {}, {}, false},
+    {"yolov3_mbv1_fluid_p201", {}, {}, false, "", ""},
+    {"pir_pp_doclayout_s", {}, {}, false, "", ""},
+    {"pir_pp_lcnet_x0_25_textline_ori", {}, {}, false, "", ""},
+    // conv2d_transpose with output_size: refused with dynamic input dims (the output padding is
+    // not known at export time), exported with pinned ones.
+    {"pir_pp_ocrv5_mobile_det", {"conv2d_transpose"}, {"conv2d_transpose"}, true, "", ""},
+    {"pir_pp_ocrv5_server_det_pirv3",
+     {"conv2d_transpose"},
+     {"conv2d_transpose"},
+     true,
+     "",
+     "on the seeded [0, 1) image OpenCV's sigmoid map differs from ONNX Runtime's by up to "
+     "5.3e-3 (random weights); on another seeded input the OpenCV backend matched the native "
+     "runtime within 3.6e-7 and ONNX Runtime within 4.9e-6. Not yet located."},
+    // layer_norm over the last axis of [N, T, C]: its affine step runs on a [-1, C] view, which
+    // OpenCV DNN 4.6's Scale layer accepts (it failed in shape_utils.hpp `total` on [N, T, C]).
+    {"pir_pp_ocrv5_server_rec_pirv2", {}, {}, false, "", ""},
 };
+
+// Each graph input's declared dims with unknown ones fixed: batch `batch`, spatial 320.
+std::map<std::string, std::vector<int64_t>> pinned_shapes(const ir::Model& model, int64_t batch) {
+  std::map<std::string, std::vector<int64_t>> out;
+  const ir::Block& block = model.program.global_block();
+  for (const auto& t : ir::feed_targets(model.program)) {
+    const ir::Var* v = block.find_var(t.name);
+    if (v == nullptr || !v->tensor) continue;
+    std::vector<int64_t> dims = v->tensor->dims;
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      if (dims[i] < 0) dims[i] = i == 0 ? batch : 320;
+    out[t.name] = dims;
+  }
+  return out;
+}
 
 void PrintTo(const SharedModel& m, std::ostream* os) {
   *os << m.dir;
@@ -180,14 +217,24 @@ void expect_batch_twice(const testing::RunResult& one, const testing::RunResult&
 TEST_P(OnnxModels, RunsInOnnxRuntimeAndOpenCv) {
   const auto& p = GetParam();
   DETPORT_REQUIRE_SHARED(testing::models_dir() / p.dir);
-  if (!p.refused_without_nms.empty()) GTEST_SKIP() << p.dir << " is refused (see the other test)";
   auto model = load(p);
   ASSERT_TRUE(model.has_value());
+  if (!p.refused_without_nms.empty() && !p.pin) {
+    // Refused (the other test checks every reason); OpenCV is refused for the same reason.
+    ASSERT_FALSE(p.opencv_fails.empty()) << "a refused model must say why OpenCV cannot run it";
+    onnx_export::ExportOptions o;
+    o.exclude_nms = true;
+    auto bytes = onnx_export::export_onnx_bytes(*model, o);
+    ASSERT_FALSE(bytes.ok());
+    EXPECT_NE(bytes.error().message.find(p.opencv_fails), std::string::npos)
+        << bytes.error().describe();
+    return;
+  }
   const ir::Op* nms = nms_op(*model);
   std::vector<testing::OrtJob> jobs;
   // With NMS (when exportable), also exposing the NMS inputs to check the NMS on them.
   std::string full;
-  if (p.refused.empty()) {
+  if (p.refused.empty() && !p.pin) {
     onnx_export::ExportOptions o;
     if (nms != nullptr) o.extra_outputs = {nms->input("BBoxes")[0], nms->input("Scores")[0]};
     auto f = onnx_export::export_onnx_bytes(*model, o);
@@ -197,9 +244,15 @@ TEST_P(OnnxModels, RunsInOnnxRuntimeAndOpenCv) {
   }
   onnx_export::ExportOptions cut;
   cut.exclude_nms = true;
-  auto pre = onnx_export::export_onnx_bytes(*model, cut);
-  ASSERT_TRUE(pre.ok()) << pre.error().describe();
-  for (int64_t batch : {1, 2}) jobs.push_back({*pre, feeds_for(*pre, batch)});
+  std::string pre;
+  for (int64_t batch : {1, 2}) {
+    onnx_export::ExportOptions o = cut;
+    if (p.pin) o.input_shapes = pinned_shapes(*model, batch);
+    auto bytes = onnx_export::export_onnx_bytes(*model, o);
+    ASSERT_TRUE(bytes.ok()) << bytes.error().describe();
+    if (batch == 1) pre = *bytes;
+    jobs.push_back({*bytes, feeds_for(*bytes, batch)});
+  }
   auto runs = testing::run_ort_many(jobs);
   if (runs[0].skipped) GTEST_SKIP() << runs[0].message;
   for (const auto& r : runs) ASSERT_TRUE(r.ok) << r.message;
@@ -242,10 +295,9 @@ TEST_P(OnnxModels, RunsInOnnxRuntimeAndOpenCv) {
     }
   }
 
-  if (!p.opencv) return;
   // OpenCV DNN 4.6 (fixed input shapes, as it needs) runs the pre-NMS graph like ONNX Runtime.
   onnx_export::ExportOptions fixed = cut;
-  for (const auto& [name, t] : feeds_for(*pre, 1)) fixed.input_shapes[name] = t.dims;
+  for (const auto& [name, t] : feeds_for(pre, 1)) fixed.input_shapes[name] = t.dims;
   auto pinned = onnx_export::export_onnx_bytes(*model, fixed);
   ASSERT_TRUE(pinned.ok()) << pinned.error().describe();
   onnx::ModelProto pm;
@@ -253,8 +305,28 @@ TEST_P(OnnxModels, RunsInOnnxRuntimeAndOpenCv) {
   std::vector<std::string> names;
   for (const auto& o : pm.graph().output()) names.push_back(o.name());
   auto ocv = testing::run_opencv(*pinned, feeds_for(*pinned, 1), names);
+  if (!p.opencv_fails.empty()) {
+    ASSERT_FALSE(ocv.ok) << "OpenCV DNN runs it now: assert that it matches instead";
+    EXPECT_NE(ocv.message.find(p.opencv_fails), std::string::npos) << ocv.message;
+    return;
+  }
   ASSERT_TRUE(ocv.ok) << "OpenCV DNN: " << ocv.message;
   const auto& ort = runs[pre_at];
+  if (!p.opencv_mismatch.empty()) {
+    double worst_rel = 0;
+    for (std::size_t o = 0; o < names.size(); ++o) {
+      const auto a = ocv.out(o).values(), b = ort.out(o).values();
+      ASSERT_EQ(a.size(), b.size());
+      double scale = 1e-6, worst = 0;
+      for (double v : b) scale = std::max(scale, std::fabs(v));
+      for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
+      worst_rel = std::max(worst_rel, worst / scale);
+    }
+    std::cout << "[ NOTE     ] " << p.dir << ": OpenCV vs ONNX Runtime " << worst_rel << " ("
+              << p.opencv_mismatch << ")\n";
+    EXPECT_GT(worst_rel, 1e-4) << "OpenCV matches now: drop opencv_mismatch";
+    return;
+  }
   for (std::size_t o = 0; o < names.size(); ++o) {
     SCOPED_TRACE(names[o]);
     const auto a = ocv.out(o).values(), b = ort.out(o).values();

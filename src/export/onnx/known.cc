@@ -1,5 +1,6 @@
 #include "export/onnx/known.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <numeric>
@@ -163,6 +164,78 @@ std::optional<double> binary(std::string_view type, double a, double b, bool int
   return std::nullopt;
 }
 
+// Paddle's elementwise broadcasting: Y's dims line up with X's from `axis` (-1: trailing, as
+// numpy); then every dim pair must be equal or contain a 1.
+std::optional<Known> broadcast_binary(std::string_view type, const Known& x, const Known& y,
+                                      int64_t axis) {
+  std::vector<int64_t> xd = x.dims, yd = y.dims;
+  if (axis != -1 && yd.size() < xd.size()) {
+    if (axis < 0 || axis + static_cast<int64_t>(yd.size()) > static_cast<int64_t>(xd.size()))
+      return std::nullopt;
+    yd.insert(yd.begin(), static_cast<std::size_t>(axis), 1);
+    yd.resize(xd.size(), 1);
+  }
+  const std::size_t rank = std::max(xd.size(), yd.size());
+  xd.insert(xd.begin(), rank - xd.size(), 1);
+  yd.insert(yd.begin(), rank - yd.size(), 1);
+  Known out;
+  out.dtype = x.dtype;
+  for (std::size_t d = 0; d < rank; ++d) {
+    if (xd[d] != yd[d] && xd[d] != 1 && yd[d] != 1) return std::nullopt;
+    out.dims.push_back(std::max(xd[d], yd[d]));
+  }
+  const auto n = numel(out.dims);
+  if (!n || static_cast<std::size_t>(numel(xd).value_or(-1)) != x.v.size() ||
+      static_cast<std::size_t>(numel(yd).value_or(-1)) != y.v.size())
+    return std::nullopt;
+  const auto os = strides_of(out.dims), xs = strides_of(xd), ys = strides_of(yd);
+  const bool ints = is_int(x.dtype);
+  out.v.reserve(static_cast<std::size_t>(*n));
+  for (int64_t flat = 0; flat < *n; ++flat) {
+    int64_t xi = 0, yi = 0;
+    for (std::size_t d = 0; d < rank; ++d) {
+      const int64_t c = (flat / os[d]) % out.dims[d];
+      if (xd[d] != 1) xi += c * xs[d];
+      if (yd[d] != 1) yi += c * ys[d];
+    }
+    const auto& a = x.v[static_cast<std::size_t>(xi)];
+    const auto& b = y.v[static_cast<std::size_t>(yi)];
+    out.v.push_back(a && b ? binary(type, *a, *b, ints) : std::nullopt);
+  }
+  return out;
+}
+
+// reshape's target dims (0 copies the input dim, one -1 takes the rest), from the attribute or
+// known Shape/ShapeTensor inputs.
+std::optional<std::vector<int64_t>> reshape_dims(const ir::Op& op, const KnownInput& input,
+                                                 const std::vector<int64_t>& in_dims) {
+  auto shape = list_param(op, input, "shape", "Shape", "ShapeTensor");
+  const auto total = numel(in_dims);
+  if (!shape || !total) return std::nullopt;
+  std::vector<int64_t> dims = *shape;
+  int64_t known = 1;
+  int infer = -1;
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == 0) {
+      if (i >= in_dims.size()) return std::nullopt;
+      dims[i] = in_dims[i];
+    }
+    if (dims[i] == -1) {
+      if (infer >= 0) return std::nullopt;
+      infer = static_cast<int>(i);
+    } else if (dims[i] <= 0) {
+      return std::nullopt;
+    } else {
+      known *= dims[i];
+    }
+  }
+  if (infer >= 0) {
+    if (known == 0 || *total % known != 0) return std::nullopt;
+    dims[static_cast<std::size_t>(infer)] = *total / known;
+  }
+  return dims;
+}
+
 std::optional<Known> fill_constant(const ir::Op& op, const KnownInput& input) {
   auto shape = list_param(op, input, "shape", "ShapeTensor", "ShapeTensorList");
   if (!shape) return std::nullopt;
@@ -322,6 +395,9 @@ std::vector<KnownOutput> evaluate(const ir::Op& op, const KnownInput& input,
              t == "squeeze" || t == "unsqueeze" || t == "flatten_contiguous_range") {
     const Known* x = input("X", 0);
     auto d = out_decl("Out");
+    // A declared dim left unknown (the batch) follows from the reshape's own target shape.
+    if (x != nullptr && d && !numel(d->dims) && (t == "reshape2" || t == "reshape"))
+      if (auto dims = reshape_dims(op, input, x->dims)) d->dims = *dims;
     if (x != nullptr && d) {
       auto n = numel(d->dims);
       if (n && static_cast<std::size_t>(*n) == x->v.size()) {
@@ -344,6 +420,8 @@ std::vector<KnownOutput> evaluate(const ir::Op& op, const KnownInput& input,
         k.v[i] = a && b ? binary(t, *a, *b, ints) : std::nullopt;
       }
       result = k;
+    } else if (x != nullptr && y != nullptr) {
+      result = broadcast_binary(t, *x, *y, op.int_attr("axis", -1));
     }
   } else if (t == "gather") {
     const Known* x = input("X", 0);

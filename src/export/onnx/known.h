@@ -28,8 +28,10 @@ struct Known {
   static Known ints_1d(const std::vector<int64_t>& values, ir::DType dtype = ir::DType::kInt64);
 };
 
-// Largest tensor whose values are tracked.
-constexpr int64_t kMaxKnownElements = 4096;
+// Largest tensor whose values are tracked. Large enough for the prior boxes of an SSD-style
+// detector at 1024x1024 (blazeface: 22400 priors x 4 at 640x640), whose arithmetic must be folded
+// for OpenCV DNN (see ops/prior_box.cc); 16 bytes per element while exporting.
+constexpr int64_t kMaxKnownElements = int64_t{1} << 18;
 
 // Input lookup for `evaluate`: the known value of input slot[i], or nullptr.
 using KnownInput = std::function<const Known*(std::string_view slot, std::size_t i)>;

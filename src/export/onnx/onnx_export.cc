@@ -108,20 +108,40 @@ Result<onnx::ModelProto> export_onnx(const ir::Model& model, const ExportOptions
   Exporter e(model, options);
   DETPORT_ASSIGN(ExportPlan plan, e.plan());
   if (plan_out != nullptr) *plan_out = plan;
-  if (plan.ok() && !options.input_shapes.empty()) {
-    // Fixed input shapes: a first export, shape-inferred by ONNX, tells the dims the program
+  if (!options.input_shapes.empty() && !options.shape_probe) {
+    // Fixed input shapes: a probe export, shape-inferred by ONNX, tells the dims the program
     // leaves unknown, so that the real export can fold what depends on them (prior_box, SAME
-    // pads, Resize scales).
-    auto first = e.emit(plan);
-    if (first.ok()) {
-      auto dims = inferred_dims(*first, e.bindings());
+    // pads, Resize scales) and compute what needs them (conv2d_transpose's output_size). The probe
+    // gives a conv2d_transpose with output_size its natural size, which is what output_size asks
+    // in the exports we have (kernel 2, stride 2); a later conv2d_transpose reading a different
+    // size would see off dims. One probe only: repeating it on refined dims broke
+    // pir_pp_ocrv5_server_rec_pirv2 (its squeeze2 then also dropped the batch of 1).
+    ExportOptions probe_options = options;
+    probe_options.shape_probe = true;
+    probe_options.validate = false;
+    std::unordered_map<std::string, std::vector<int64_t>> dims;
+    bool learned = false;
+    {
+      Exporter probe(model, probe_options);
+      auto probe_plan = probe.plan();
+      if (probe_plan.ok() && probe_plan->ok()) {
+        auto first = probe.emit(*probe_plan);
+        if (first.ok()) {
+          dims = inferred_dims(*first, probe.bindings());
+          learned = true;
+        }
+      }
+    }
+    if (learned) {
       Exporter refined(model, options);
       refined.set_refined(std::move(dims));
       DETPORT_ASSIGN(plan, refined.plan());
       if (plan_out != nullptr) *plan_out = plan;
-      DETPORT_ASSIGN(onnx::ModelProto proto, refined.emit(plan));
-      if (options.validate) DETPORT_TRY(validate_onnx(proto));
-      return proto;
+      if (plan.ok()) {
+        DETPORT_ASSIGN(onnx::ModelProto proto, refined.emit(plan));
+        if (options.validate) DETPORT_TRY(validate_onnx(proto));
+        return proto;
+      }
     }
   }
   if (!plan.ok()) {

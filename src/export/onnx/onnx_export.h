@@ -37,6 +37,11 @@ struct ExportOptions {
   // Paddle vars to expose as extra graph outputs after the model's own (debugging, per-layer
   // comparisons); each must be computed by the exported graph.
   std::vector<std::string> extra_outputs;
+  // Internal: a first export made only to learn the dims of intermediate vars from ONNX shape
+  // inference (with input_shapes set). Ops that need static dims they do not know yet emit an
+  // approximation (conv2d_transpose ignores output_size) instead of being refused; the real
+  // export then sees the learned dims.
+  bool shape_probe = false;
 };
 
 // One reason an op cannot be exported, with every op instance it applies to.

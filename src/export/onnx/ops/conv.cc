@@ -110,7 +110,8 @@ Support check_conv_transpose(const OpView& v) {
     return Support::no("padding_algorithm SAME for a transposed convolution");
   const bool has_size = !v.op().ints_attr("output_size").empty() || v.has_in("output_size");
   const VarMeta in = v.in_meta("Input");
-  if (has_size && !(in.known && in.rank() == 4 && in.dims[2] > 0 && in.dims[3] > 0))
+  if (has_size && !(in.known && in.rank() == 4 && in.dims[2] > 0 && in.dims[3] > 0) &&
+      !v.options().shape_probe)
     return Support::no(
         "output_size with dynamic input dims (the extra output padding cannot be "
         "worked out at export time)");
@@ -129,9 +130,12 @@ Status emit_conv_transpose(MapContext& c) {
   if (out_pad.size() == 1) out_pad.push_back(out_pad.front());
   if (out_pad.empty()) out_pad = {0, 0};
   auto size = c.int_list("output_size", "output_size");
+  const VarMeta in = c.in_meta("Input");
+  // A shape probe (see ExportOptions::shape_probe) without the input dims: the natural size.
+  if (c.options().shape_probe && !(in.known && in.rank() == 4 && in.dims[2] > 0 && in.dims[3] > 0))
+    size.reset();
   if (size && size->size() == 2) {
     // Paddle adds what output_size asks beyond the natural size as padding at the end.
-    const VarMeta in = c.in_meta("Input");
     for (int d = 0; d < 2; ++d) {
       const auto i = static_cast<std::size_t>(d);
       const int64_t natural = (in.dims[2 + i] - 1) * strides[i] - p.pads[i] - p.pads[i + 2] +

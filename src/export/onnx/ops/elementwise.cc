@@ -124,6 +124,15 @@ Status emit(MapContext& c) {
     }
   } else if (type == "elementwise_floordiv" && is_float) {
     c.emit1("Floor", {g.op("Div", {x, y})});
+  } else if (const std::string_view onnx_op = b.onnx;
+             xm.rank() == 1 && ym.rank() == 1 && c.known("X") == nullptr &&
+             c.known("Y") == nullptr &&
+             (onnx_op == "Add" || onnx_op == "Sub" || onnx_op == "Mul" || onnx_op == "Div")) {
+    // OpenCV DNN 4.6's Eltwise layer needs inputs of rank >= 2 (eltwise_layer.cpp
+    // getMemoryShapes), which blazeface's im_shape / scale_factor per image is not: compute on
+    // [1, N] views.
+    const std::string r = g.op(b.onnx, {g.unsqueeze(x, {0}), g.unsqueeze(y, {0})});
+    c.set_out("Out", g.squeeze(r, {0}));
   } else {
     c.emit1(b.onnx, {x, y});
   }

@@ -79,8 +79,28 @@ Status emit_layer_norm(MapContext& c) {
   const std::string var = g.reduce("ReduceMean", g.op("Mul", {d, d}), axes, true);
   DETPORT_ASSIGN(std::string e, g.typed(xm.dtype, {}, {eps}));
   std::string y = g.op("Div", {d, g.op("Sqrt", {g.op("Add", {var, e})})});
+  // OpenCV DNN 4.6 turns a Mul/Add by a constant into its Scale layer, which lines the constant
+  // up with the input from axis 1 only (ScaleLayer::forward: total(shape, 1, end) must equal the
+  // constant's size; else it asserts in shape_utils.hpp `total`). Normalising over later axes
+  // (PP-OCRv5 rec: [N, T, C] over C), the affine step runs on the view [-1, W] (W = the
+  // normalized dims' product) and the result is reshaped back, which every runtime computes
+  // alike.
+  int64_t w = 1;
+  for (int64_t n : norm_dims) w = n < 0 || w < 0 ? -1 : w * n;
+  const bool flat = begin >= 2 && w > 0 && (scale || bias);
+  if (flat) {
+    auto flat_param = [&](std::string_view slot) -> Result<std::optional<std::string>> {
+      if (!c.has_in(slot)) return std::optional<std::string>();
+      DETPORT_ASSIGN(std::string p, c.in(slot));
+      return std::optional<std::string>(p);
+    };
+    DETPORT_ASSIGN(scale, flat_param("Scale"));
+    DETPORT_ASSIGN(bias, flat_param("Bias"));
+    y = g.reshape(y, {-1, w});
+  }
   if (scale) y = g.op("Mul", {y, *scale});
   if (bias) y = g.op("Add", {y, *bias});
+  if (flat) y = g.op("Reshape", {y, g.op("Shape", {x})});
   c.set_out("Y", y);
   return {};
 }

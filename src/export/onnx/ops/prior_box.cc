@@ -114,6 +114,20 @@ Status emit(MapContext& c) {
       }
     c.set_out("Boxes", g.f32s(boxes, {fh, fw, np, 4}));
     c.set_out("Variances", g.f32s(vars, {fh, fw, np, 4}));
+    // Known values let the exporter fold the arithmetic Paddle does on the priors (blazeface
+    // decodes centres and sizes from them with slice/scale/elementwise ops) into initializers.
+    // OpenCV DNN 4.6 folds such constant chains itself and then fails on a Mul of a constant by a
+    // constant scalar ("Different shapes case is not supported with constant inputs").
+    auto record = [&](std::string_view slot, const std::vector<float>& values) {
+      Known k;
+      k.dtype = ir::DType::kFloat32;
+      k.dims = {fh, fw, np, 4};
+      if (static_cast<int64_t>(values.size()) > kMaxKnownElements) return;
+      k.v.assign(values.begin(), values.end());
+      c.set_known(slot, 0, std::move(k));
+    };
+    record("Boxes", boxes);
+    record("Variances", vars);
     return {};
   }
 
