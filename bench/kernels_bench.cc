@@ -3,6 +3,8 @@
 //   build/release/bench/bench_kernels --benchmark_filter=Conv
 #include <benchmark/benchmark.h>
 
+#include <immintrin.h>
+
 #include <random>
 
 #include "ir/builder.h"
@@ -96,6 +98,42 @@ BENCHMARK(BM_Conv)
     ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The core's fp32 peak: independent AVX-512 FMA chains (more chains than FMA latency x ports, so
+// the FMA units never wait), nothing loaded or stored. Counter: GFLOP/s (an FMA is 2 FLOPs).
+__attribute__((target("avx512f"), noinline)) float fma_chains(int64_t iterations) {
+  constexpr int kChains = 16;
+  __m512 acc[kChains];
+  for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(c) * 1e-3f);
+  const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-4f);
+  for (int64_t i = 0; i < iterations; ++i)
+    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], a, b);
+  __m512 sum = acc[0];
+  for (int c = 1; c < kChains; ++c) sum = _mm512_add_ps(sum, acc[c]);
+  alignas(64) float lanes[16];  // (_mm512_reduce_add_ps trips GCC 12's -Wuninitialized)
+  _mm512_store_ps(lanes, sum);
+  float total = 0;
+  for (float v : lanes) total += v;
+  return total;
+}
+
+void BM_PeakFma512(benchmark::State& state) {
+  if (!__builtin_cpu_supports("avx512f")) {
+    state.SkipWithError("no AVX-512F");
+    return;
+  }
+  constexpr int64_t kIterations = 1 << 22;
+  for (auto _ : state) {
+    int64_t n = kIterations;
+    benchmark::DoNotOptimize(n);  // a fresh, opaque argument: the call cannot be hoisted
+    benchmark::DoNotOptimize(fma_chains(n));
+  }
+  state.counters["GFLOPs"] =
+      benchmark::Counter(static_cast<double>(kIterations) * 16 * 16 * 2 / 1e9,
+                         benchmark::Counter::kIsIterationInvariantRate);
+}
+
+BENCHMARK(BM_PeakFma512)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace detport

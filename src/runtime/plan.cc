@@ -269,6 +269,7 @@ Result<std::unique_ptr<Plan>> Plan::build(const Graph& base, const std::vector<T
   if (options.fuse) {
     passes::remove_noops(g);
     passes::fold_batch_norm(g);
+    passes::fold_conv_bias(g);
     passes::fuse_channel_shuffle(g);
   }
   passes::remove_dead(g);

@@ -15,6 +15,10 @@ int remove_noops(Graph& graph);
 // when the conv's weights are constants and its output feeds only the batch_norm.
 int fold_batch_norm(Graph& graph);
 
+// Folds an elementwise_add of a per-channel constant ([C] on axis 1, or [1,C,1,1]) into the
+// conv2d/depthwise_conv2d before it as its Bias. Run after fold_batch_norm.
+int fold_conv_bias(Graph& graph);
+
 // Folds each optimised node's single consumer into it when its OpDef::can_fuse accepts it
 // (activations and residual adds into convolutions, as oneDNN post-ops).
 int fuse_post_ops(Graph& graph, const CompileOptions& options);

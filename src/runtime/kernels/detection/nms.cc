@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 
 namespace detport::runtime::detection {
@@ -69,9 +71,11 @@ std::vector<int64_t> greedy_reference(const Candidates<T>& cand, int cls, const 
 }
 
 // The fast path: filter, then order only the top_k by (score descending, index ascending), which
-// is the order the stable sort gives; boxes are gathered once with their areas.
+// is the order the stable sort gives; boxes are gathered once with their areas. Stops after
+// `max_kept` kept boxes: whether a box is kept depends only on the boxes kept before it.
 template <typename T>
-std::vector<int64_t> greedy_fast(const Candidates<T>& cand, int cls, const NmsOptions& o) {
+std::vector<int64_t> greedy_fast(const Candidates<T>& cand, int cls, const NmsOptions& o,
+                                 std::size_t max_kept = std::numeric_limits<std::size_t>::max()) {
   const T score_threshold = static_cast<T>(o.score_threshold);
   std::vector<int64_t> order;
   for (int64_t i = 0; i < cand.num_boxes; ++i)
@@ -96,7 +100,7 @@ std::vector<int64_t> greedy_fast(const Candidates<T>& cand, int cls, const NmsOp
   T adaptive = static_cast<T>(o.nms_threshold);
   const T eta = static_cast<T>(o.nms_eta);
   std::vector<std::size_t> kept;  // positions in `order`
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n && kept.size() < max_kept; ++i) {
     const T* a = boxes.data() + i * 4;
     bool keep = true;
     for (std::size_t k : kept)
@@ -165,10 +169,19 @@ std::vector<Detection> multiclass_nms(const Candidates<T>& cand, const NmsOption
                                       bool parallel) {
   const int classes = cand.num_classes;
   std::vector<std::vector<int64_t>> kept(static_cast<std::size_t>(std::max(classes, 0)));
+  // keep_top_k keeps the best boxes of the image ranked by score, and a class's kept boxes come in
+  // descending score order, ties in index order (the order the ranking's stable sort sees them
+  // in): a class's kept box after its first keep_top_k can never rank among the image's best
+  // keep_top_k. So the fast path stops each class there. (With double scores and index order, two
+  // scores equal as floats could rank in index order; that case keeps the full search.)
+  const bool cap = o.keep_top_k > -1 && (!o.index_order || std::is_same_v<T, float>);
+  const std::size_t max_kept =
+      cap ? static_cast<std::size_t>(o.keep_top_k) : std::numeric_limits<std::size_t>::max();
   auto one = [&](int c) {
     if (c == o.background_label) return;
     auto& k = kept[static_cast<std::size_t>(c)];
-    k = greedy_nms(cand, c, o, impl);
+    k = impl == NmsImpl::kReference ? greedy_reference(cand, c, o)
+                                    : greedy_fast(cand, c, o, max_kept);
     if (o.index_order) std::sort(k.begin(), k.end());
   };
   if (parallel && classes > 1) {
