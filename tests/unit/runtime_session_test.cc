@@ -82,10 +82,11 @@ TEST(Session, FusedOptimisedPathMatchesTheReference) {
     ASSERT_TRUE(b.ok()) << b.error().describe();
     expect_close((*b)[0].tensor, (*a)[0].tensor, 1e-4, "out");
   }
-  // The bias add folds into the first conv (hard_swish cannot: the biased output also feeds the
-  // residual), the residual add and relu into the second; one conversion in, one out.
+  // The per-channel bias add becomes the first conv's Bias input (fold_conv_bias, not a post-op;
+  // hard_swish cannot fuse: the biased output also feeds the residual), the residual add and relu
+  // fuse into the second conv as post-ops; one conversion in, one out.
   const std::string summary = opt->plan_summary();
-  EXPECT_NE(summary.find("5 nodes (3 fused ops folded in, 2 layout conversions)"),
+  EXPECT_NE(summary.find("5 nodes (2 fused ops folded in, 2 layout conversions)"),
             std::string::npos)
       << summary;
   EXPECT_NE(summary.find("onednn:"), std::string::npos) << summary;
