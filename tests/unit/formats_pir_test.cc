@@ -130,6 +130,21 @@ TEST(PirReader, ChangedIrValuesAreWrittenWithTheirPirEncoding) {
             at("transpose_y", {{"#", "0.a_bool"}, {"D", true}}));
 }
 
+// fuzz_pir found a block named other than "block_0": the writer renamed it, so writing what was
+// read and reading it again gave another program. The name is kept.
+TEST(PirReader, BlockNamesSurviveAWriteAndRead) {
+  Json doc = program_with({{"#", "1.relu"}});
+  doc["program"]["regions"][0]["blocks"][0]["#"] = "bloc+_0";
+  auto read = read_program(doc);
+  ASSERT_TRUE(read.ok()) << read.error().describe();
+  auto written = write_program(read->program, read->version);
+  ASSERT_TRUE(written.ok()) << written.error().describe();
+  EXPECT_EQ((*written)["program"]["regions"][0]["blocks"][0]["#"], "bloc+_0");
+  auto again = read_program(*written);
+  ASSERT_TRUE(again.ok()) << again.error().describe();
+  EXPECT_EQ(again->program, read->program);
+}
+
 TEST(PirReader, ControlFlowRegionsBecomeSubBlocks) {
   auto branch = [](const char* name, int64_t arg) {
     return Json{{"#", name},

@@ -297,6 +297,8 @@ Result<Json> Writer::block(int32_t idx, const std::string& name) {
   Json out = {{"#", name}, {"args", Json::array()}};
   if (!b.pir.empty()) {
     const Json side = Json::parse(b.pir, nullptr, false);
+    // A block read from PIR keeps its name, so writing what was read reproduces it.
+    if (side.is_object() && side.contains("#") && side["#"].is_string()) out["#"] = side["#"];
     if (side.is_object() && side.contains("args"))
       for (const auto& a : side["args"]) {
         const int64_t id = next_arg--;
