@@ -4,13 +4,13 @@
 // runtime computing bit-identical outputs for the original and the rewritten program.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <random>
 
 #include "compat/catalog.h"
 #include "compat/rewrite.h"
 #include "ir/builder.h"
 #include "runtime/session.h"
+#include "same_outputs.h"
 
 namespace detport {
 namespace {
@@ -92,14 +92,7 @@ void expect_bit_identical(const ir::Model& a, const ir::Model& b, int64_t dyn = 
   auto rb = sb->run(in);
   ASSERT_TRUE(ra.ok()) << ra.error().describe();
   ASSERT_TRUE(rb.ok()) << rb.error().describe();
-  ASSERT_EQ(ra->size(), rb->size());
-  for (std::size_t i = 0; i < ra->size(); ++i) {
-    const runtime::Tensor& x = (*ra)[i].tensor;
-    const runtime::Tensor& y = (*rb)[i].tensor;
-    ASSERT_EQ(x.dims(), y.dims()) << (*ra)[i].name;
-    ASSERT_EQ(x.bytes(), y.bytes());
-    EXPECT_EQ(std::memcmp(x.raw(), y.raw(), x.bytes()), 0) << (*ra)[i].name;
-  }
+  EXPECT_EQ(detport::testing::bitwise_differences(*ra, *rb), "");
 }
 
 // matmul_op.cc (MatMulOpMaker): transpose_X/transpose_Y, Out = alpha * X Y, alpha defaults to 1;

@@ -4,7 +4,6 @@
 // refusing to overwrite the input).
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <map>
 #include <random>
 
@@ -15,6 +14,7 @@
 #include "ir/random_weights.h"
 #include "pipeline/convert_target.h"
 #include "runtime/session.h"
+#include "same_outputs.h"
 #include "test_support.h"
 #include "zoo/picodet_like.h"
 #include "zoo/ppyoloe_like.h"
@@ -256,14 +256,7 @@ void expect_same_outputs(const ir::Model& a, const ir::Model& b) {
   auto rb = sb->run(in);
   ASSERT_TRUE(ra.ok()) << ra.error().describe();
   ASSERT_TRUE(rb.ok()) << rb.error().describe();
-  ASSERT_EQ(ra->size(), rb->size());
-  for (std::size_t i = 0; i < ra->size(); ++i) {
-    const runtime::Tensor& x = (*ra)[i].tensor;
-    const runtime::Tensor& y = (*rb)[i].tensor;
-    ASSERT_EQ(x.dims(), y.dims());
-    ASSERT_EQ(x.bytes(), y.bytes());
-    EXPECT_EQ(std::memcmp(x.raw(), y.raw(), x.bytes()), 0) << (*ra)[i].name;
-  }
+  EXPECT_EQ(detport::testing::bitwise_differences(*ra, *rb), "");
 }
 
 TEST(ConvertRuntime, ConvertedModelsComputeBitIdenticalOutputs) {

@@ -6,12 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 
 #include "formats/convert.h"
 #include "formats/model_io.h"
 #include "ir/random_weights.h"
 #include "runtime/session.h"
+#include "same_outputs.h"
 #include "test_support.h"
 
 namespace detport::testing {
@@ -94,14 +94,7 @@ TEST_P(PirLegacyRuntime, LegacyConversionComputesBitIdenticalOutputs) {
   auto rb = b->run(feeds);
   ASSERT_TRUE(ra.ok()) << ra.error().describe();
   ASSERT_TRUE(rb.ok()) << rb.error().describe();
-  ASSERT_EQ(ra->size(), rb->size());
-  for (std::size_t i = 0; i < ra->size(); ++i) {
-    const runtime::Tensor& x = (*ra)[i].tensor;
-    const runtime::Tensor& y = (*rb)[i].tensor;
-    ASSERT_EQ(x.dims(), y.dims()) << (*ra)[i].name;
-    ASSERT_EQ(x.bytes(), y.bytes()) << (*ra)[i].name;
-    EXPECT_EQ(std::memcmp(x.raw(), y.raw(), x.bytes()), 0) << (*ra)[i].name;
-  }
+  EXPECT_EQ(bitwise_differences(*ra, *rb), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shared, PirLegacyRuntime,
